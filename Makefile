@@ -1,0 +1,41 @@
+# Two commands on a fresh machine: `make serve` and `make test`. Both create .venv as needed.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ARGS ?=
+PYTEST_ARGS ?= -n 2
+
+.PHONY: serve test lint format bench docker-check clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/lambda-emulator serve $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check lambda_emulator tests bench
+	$(BIN)/ruff format --check lambda_emulator tests bench
+	$(BIN)/mypy lambda_emulator
+
+format: $(STAMP)
+	$(BIN)/ruff format lambda_emulator tests bench
+	$(BIN)/ruff check --fix lambda_emulator tests bench
+
+test: lint
+	@bash scripts/check-tools.sh
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+docker-check:
+	SMOKE='bash scripts/smoke.sh' bash ../shared/tools/container-check.sh .
+
+clean:
+	rm -rf $(VENV) dist build *.egg-info

@@ -1,0 +1,1 @@
+"""The Starlette edge: routes, the request pipeline, middleware and the envelope."""

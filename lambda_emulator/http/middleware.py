@@ -1,0 +1,69 @@
+"""The outermost layer: a request id for every request, version headers, and the last resort
+that turns an unexpected exception into a 500 envelope (logged with its request id, never a
+traceback to the client)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from lambda_emulator.errors import ServerError
+from lambda_emulator.http.envelope import error_response
+from lambda_emulator.services.runtime import Runtime
+
+__all__ = ["EdgeMiddleware"]
+
+log = logging.getLogger("lambda_emulator")
+
+_VERSION_HEADERS = {"/v1": b"v1", "/v2": b"v2-beta"}
+
+
+def api_version(path: str) -> bytes | None:
+    for prefix, header in _VERSION_HEADERS.items():
+        if path == prefix or path.startswith(prefix + "/"):
+            return header
+    return None
+
+
+class EdgeMiddleware:
+    def __init__(self, app: ASGIApp, rt: Runtime) -> None:
+        self.app = app
+        self.rt = rt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        request_id = self.rt.new_request_id()
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        state["started"] = time.perf_counter()
+        version = api_version(scope["path"])
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                if version is not None:
+                    headers.append((b"x-api-version", version))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            log.exception("request %s %s %s failed", request_id, scope.get("method"), scope["path"])
+            if scope["type"] != "http" or started:
+                raise
+            response = error_response(
+                ServerError(f"Internal server error; quote request id {request_id}"),
+                request_id,
+                self.rt.timestamp(),
+            )
+            await response(scope, receive, send_with_headers)

@@ -1,0 +1,103 @@
+"""``/_emulator``: the control plane a test uses to steer the emulator (no API key)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lambda_emulator import __version__
+from lambda_emulator.errors import ServiceUnavailable
+from lambda_emulator.http.operations import Call, Operation, Result
+from lambda_emulator.services import accounts, control
+
+__all__ = ["OPERATIONS"]
+
+S = "control.json#/$defs/"
+TAG = "Emulator control"
+
+
+def health(call: Call) -> Any:
+    rt = call.rt
+    if not rt.ready:
+        raise ServiceUnavailable("The emulator is still starting")
+    return {
+        "status": "ok",
+        "ready": True,
+        "version": __version__,
+        "now": rt.timestamp(),
+        "store": rt.store.description,
+        "seed": rt.seed,
+    }
+
+
+def reset(call: Call) -> Any:
+    control.reset(call.rt)
+    return {"reset": True, "now": call.rt.timestamp()}
+
+
+def get_clock(call: Call) -> Any:
+    return control.clock_view(call.rt)
+
+
+def advance_clock(call: Call) -> Any:
+    ran = call.rt.advance(float(call.body["seconds"]))
+    return control.clock_view(call.rt, jobs_run=ran)
+
+
+def create_account(call: Call) -> Any:
+    account, _, secret = accounts.create_account(
+        call.rt, call.body.get("plan", "professional"), call.body.get("name")
+    )
+    return Result({"account": accounts.account_view(account), "api_key": secret}, status=201)
+
+
+def set_plan(call: Call) -> Any:
+    return accounts.account_view(accounts.set_plan(call.rt, call.params["id"], call.body["plan"]))
+
+
+def _op(method: str, path: str, name: str, summary: str, handler: Any, **kw: Any) -> Operation:
+    return Operation(method, path, name, summary, TAG, handler, authenticated=False, **kw)
+
+
+OPERATIONS = [
+    _op("GET", "/health", "emulatorHealth", "Health and readiness", health, response=S + "Health"),
+    _op(
+        "POST",
+        "/reset",
+        "emulatorReset",
+        "Reset to the fixtures and start-up flags",
+        reset,
+        response=S + "Reset",
+        transactional=False,
+    ),
+    _op(
+        "GET", "/clock", "emulatorClock", "Read the emulator clock", get_clock, response=S + "Clock"
+    ),
+    _op(
+        "POST",
+        "/clock/advance",
+        "emulatorClockAdvance",
+        "Advance the clock",
+        advance_clock,
+        body=S + "ClockAdvance",
+        response=S + "Clock",
+    ),
+    _op(
+        "POST",
+        "/accounts",
+        "emulatorCreateAccount",
+        "Create an account and its key",
+        create_account,
+        body=S + "AccountCreate",
+        response=S + "AccountCreated",
+        status=201,
+    ),
+    _op(
+        "PATCH",
+        "/accounts/{id}",
+        "emulatorSetPlan",
+        "Change an account's plan",
+        set_plan,
+        body=S + "AccountPlan",
+        response="account.json#/$defs/Account",
+    ),
+]

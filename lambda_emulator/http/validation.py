@@ -1,0 +1,178 @@
+"""JSON Schema validation of request bodies, query strings and responses.
+
+Every file under ``schemas/`` is loaded once into a ``referencing`` registry, and a validator is
+compiled once per schema reference that an operation names. A failure becomes the reference's
+``details`` shape: ``field`` as a dotted path, ``value``, and ``allowed_values`` for enums (or the
+names allowed for an unknown field), else the ``constraint`` that failed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from lambda_emulator.errors import InvalidRequest
+from lambda_emulator.resources import data_dir
+
+__all__ = ["SCHEMA_BASE", "SchemaSet", "ValidationFailure"]
+
+SCHEMA_BASE = "https://lambda-emulator.invalid/schemas/"
+
+
+class ValidationFailure(Exception):
+    """A response that breaks its own schema: an emulator bug, never the client's fault."""
+
+
+class SchemaSet:
+    """All schema files, and compiled validators for the references in use."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        root = folder or data_dir("schemas")
+        self.documents: dict[str, dict[str, Any]] = {}
+        resources = []
+        for path in sorted(root.glob("*.json")):
+            document = json.loads(path.read_text(encoding="utf-8"))
+            self.documents[path.name] = document
+            resources.append((document["$id"], Resource.from_contents(document, DRAFT202012)))
+        self.registry: Registry[Any] = Registry().with_resources(resources)
+        self._validators: dict[str, Draft202012Validator] = {}
+
+    def resolve(self, ref: str) -> dict[str, Any]:
+        """The schema a reference like ``account.json#/$defs/Account`` points at."""
+        resolved = self.registry.resolver().lookup(SCHEMA_BASE + ref)
+        return resolved.contents  # type: ignore[no-any-return]
+
+    def validator(self, ref: str) -> Draft202012Validator:
+        found = self._validators.get(ref)
+        if found is None:
+            self.resolve(ref)  # fail at start-up, not on the first request, for a bad ref
+            found = Draft202012Validator({"$ref": SCHEMA_BASE + ref}, registry=self.registry)
+            self._validators[ref] = found
+        return found
+
+    # requests ------------------------------------------------------------------------------
+    def check_body(self, ref: str, body: Any) -> None:
+        self._check(ref, body, root="body")
+
+    def coerce_query(self, ref: str, raw: list[tuple[str, str]]) -> dict[str, Any]:
+        """Turn query pairs into typed values by the schema, then validate them."""
+        schema = self.resolve(ref)
+        props: Mapping[str, Any] = schema.get("properties", {})
+        values: dict[str, Any] = {}
+        for name, text in raw:
+            if name in values:
+                raise InvalidRequest(
+                    f"Query parameter '{name}' is given more than once",
+                    {"field": name, "value": text, "constraint": "at most once"},
+                )
+            values[name] = _coerce(self._property_type(props.get(name)), text)
+        self._check(ref, values, root="query")
+        return values
+
+    def _property_type(self, prop: Any) -> str | None:
+        while isinstance(prop, dict):
+            if "type" in prop:
+                kind = prop["type"]
+                return kind if isinstance(kind, str) else None
+            if "$ref" in prop:
+                prop = self.resolve(prop["$ref"].removeprefix(SCHEMA_BASE))
+                continue
+            return None
+        return None
+
+    def _check(self, ref: str, instance: Any, *, root: str) -> None:
+        validator = self.validator(ref)
+        error = best_match(validator.iter_errors(instance))
+        if error is not None:
+            raise _to_invalid_request(error, root)
+
+    # responses -----------------------------------------------------------------------------
+    def check_response(self, ref: str, data: Any) -> None:
+        validator = self.validator(ref)
+        if not validator.is_valid(data):
+            error = best_match(validator.iter_errors(data))
+            where = ".".join(str(p) for p in error.absolute_path) if error else ""
+            raise ValidationFailure(
+                f"response breaks {ref} at '{where}': {error.message if error else '?'}"
+            )
+
+
+def _coerce(kind: str | None, text: str) -> Any:
+    if kind == "integer":
+        stripped = text.strip()
+        if stripped.lstrip("-").isdigit():
+            return int(stripped)
+    elif kind == "number":
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    elif kind == "boolean" and text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return text
+
+
+def _field(path: list[Any], root: str) -> str:
+    return ".".join(str(p) for p in path) if path else root
+
+
+def _to_invalid_request(error: ValidationError, root: str) -> InvalidRequest:
+    path = list(error.absolute_path)
+    keyword = error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    instance: Any = error.instance
+    expected: Any = error.validator_value
+    what = "query parameter" if root == "query" else "field"
+
+    if keyword == "required":
+        missing = next((n for n in expected if n not in instance), None)
+        name = _field([*path, missing], root)
+        return InvalidRequest(
+            f"Missing required {what} '{name}'",
+            {"field": name, "constraint": "required"},
+        )
+    if keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(instance, dict):
+        allowed = sorted(schema.get("properties", {}))
+        extra = sorted(k for k in instance if k not in allowed)
+        name = _field([*path, extra[0]], root) if extra else _field(path, root)
+        unknown = ", ".join(f"'{n}'" for n in extra)
+        return InvalidRequest(
+            f"Unknown {what} {unknown}; allowed: {', '.join(allowed) or 'none'}",
+            {"field": name, "value": extra[0] if extra else None, "allowed_values": allowed},
+        )
+    name = _field(path, root)
+    if keyword == "enum":
+        return InvalidRequest(
+            f"Invalid value for '{name}': {instance!r} is not one of the allowed values",
+            {"field": name, "value": instance, "allowed_values": list(expected)},
+        )
+    if keyword == "type" and not path and root == "body":
+        return InvalidRequest(
+            "The request body must be a JSON object",
+            {"field": "body", "value": _jsonable(instance), "constraint": {"type": "object"}},
+        )
+    return InvalidRequest(
+        f"Invalid value for '{name}': {error.message}",
+        {
+            "field": name,
+            "value": _jsonable(instance),
+            "constraint": {str(keyword): _jsonable(expected)},
+        },
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+    if len(text) > 200:
+        return text[:200] + "…"
+    return value

@@ -1,0 +1,1 @@
+"""One module per resource: load from the store, call the core, save, emit events."""

@@ -1,0 +1,67 @@
+"""A local certificate authority for ``--tls``, made with trustme.
+
+The CA and the server certificate are written once to a folder (``--tls-dir``, default
+``~/.local/share/lambda-emulator/tls``) and reused, so a client configured to trust the CA
+bundle keeps working across restarts.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["TlsFiles", "default_tls_dir", "ensure_certificates"]
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    ca: Path
+    cert: Path
+    key: Path
+
+
+def default_tls_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "lambda-emulator" / "tls"
+
+
+def _names(host: str) -> list[str]:
+    names = ["localhost", "127.0.0.1", "::1"]
+    if host not in ("", "0.0.0.0", "::") and host not in names:
+        names.append(host)
+    return names
+
+
+def ensure_certificates(folder: Path | None, host: str) -> TlsFiles:
+    root = folder or default_tls_dir()
+    files = TlsFiles(ca=root / "ca.pem", cert=root / "server.pem", key=root / "server-key.pem")
+    names = _names(host)
+    marker = root / "names.txt"
+    if (
+        all(p.exists() for p in (files.ca, files.cert, files.key))
+        and marker.exists()
+        and marker.read_text().split() == names
+    ):
+        return files
+    import trustme
+
+    root.mkdir(parents=True, exist_ok=True)
+    ca = trustme.CA(organization_name="Lambda Emulator local CA")
+    cert = ca.issue_cert(*[_idna(n) for n in names])
+    ca.cert_pem.write_to_path(str(files.ca))
+    cert.cert_chain_pems[0].write_to_path(str(files.cert))
+    for extra in cert.cert_chain_pems[1:]:
+        extra.write_to_path(str(files.cert), append=True)
+    cert.private_key_pem.write_to_path(str(files.key))
+    os.chmod(files.key, 0o600)
+    marker.write_text(" ".join(names))
+    return files
+
+
+def _idna(name: str) -> str:
+    try:
+        return str(ipaddress.ip_address(name))
+    except ValueError:
+        return name
