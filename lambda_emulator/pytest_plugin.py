@@ -15,6 +15,7 @@ Options (command line or ini): ``--lambda-emulator-seed``, ``--lambda-emulator-s
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,14 +44,14 @@ class Account:
 class EmulatorHandle:
     """What a test holds: the URL, the default key, and the control plane as methods."""
 
-    def __init__(self, server: EmulatorThread) -> None:
+    def __init__(self, server: EmulatorThread, ssl_context: ssl.SSLContext | None = None) -> None:
         self._server = server
         self.url = server.url
         self.api_key = server.settings.api_key
         self.ca_bundle: Path | None = server.info.ca_bundle
-        self._control = httpx.Client(
-            base_url=self.url, timeout=30, verify=str(self.ca_bundle) if self.ca_bundle else True
-        )
+        # Building an SSL context reads the whole CA store (~50 ms): once, not per client.
+        self.ssl_context = ssl_context or client_ssl_context(self.ca_bundle)
+        self._control = httpx.Client(base_url=self.url, timeout=30, verify=self.ssl_context)
 
     # clients -------------------------------------------------------------------------------
     def client(self, api_key: str | None = None, **kwargs: Any) -> httpx.Client:
@@ -60,8 +61,7 @@ class EmulatorHandle:
         headers = httpx.Headers({b"Authorization": b"Bearer " + key.encode("utf-8")})
         headers.update(kwargs.pop("headers", {}))
         kwargs.setdefault("timeout", 30)
-        if self.ca_bundle:
-            kwargs.setdefault("verify", str(self.ca_bundle))
+        kwargs.setdefault("verify", self.ssl_context)
         return httpx.Client(base_url=self.url, headers=headers, **kwargs)
 
     def control(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -93,6 +93,13 @@ class EmulatorHandle:
 
     def close(self) -> None:
         self._control.close()
+
+
+def client_ssl_context(ca_bundle: Path | None) -> ssl.SSLContext:
+    """What clients of this emulator trust: its local CA when it serves HTTPS."""
+    if ca_bundle is not None:
+        return ssl.create_default_context(cafile=str(ca_bundle))
+    return ssl.create_default_context()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -131,6 +138,7 @@ def _lambda_emulator_server(pytestconfig: pytest.Config) -> Iterator[EmulatorThr
         log_level="warning",
     )
     server = EmulatorThread(settings).start()
+    server.client_ssl_context = client_ssl_context(server.info.ca_bundle)  # type: ignore[attr-defined]
     try:
         yield server
     finally:
@@ -140,7 +148,9 @@ def _lambda_emulator_server(pytestconfig: pytest.Config) -> Iterator[EmulatorThr
 @pytest.fixture
 def lambda_emulator(_lambda_emulator_server: EmulatorThread) -> Iterator[EmulatorHandle]:
     """A running emulator, reset to its start-up state for this test."""
-    handle = EmulatorHandle(_lambda_emulator_server)
+    handle = EmulatorHandle(
+        _lambda_emulator_server, getattr(_lambda_emulator_server, "client_ssl_context", None)
+    )
     handle.reset()
     try:
         yield handle

@@ -127,7 +127,9 @@ class EmulatorThread:
 
     def _run(self) -> None:
         try:
-            asyncio.run(self._server.serve(sockets=[self._sock]))
+            # The same event loop uvicorn picks for the CLI (uvloop where installed).
+            with asyncio.Runner(loop_factory=self._server.config.get_loop_factory()) as runner:
+                runner.run(self._server.serve(sockets=[self._sock]))
         except BaseException as exc:  # surfaced by start()
             self._error = exc
         finally:

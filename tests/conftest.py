@@ -20,7 +20,7 @@ from lambda_emulator.settings import Settings
 KEY = "λ_sk_1234567890abcdef"
 
 
-def test_settings(**overrides: Any) -> Settings:
+def emulator_settings(**overrides: Any) -> Settings:
     base: dict[str, Any] = {
         "port": 0,
         "seed": 0,
@@ -33,13 +33,17 @@ def test_settings(**overrides: Any) -> Settings:
     return Settings(**base)
 
 
+test_settings = emulator_settings  # the earlier name; not a test despite its prefix
+test_settings.__test__ = False  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def make_emulator() -> Iterator[Callable[..., EmulatorHandle]]:
     servers: list[EmulatorThread] = []
     handles: list[EmulatorHandle] = []
 
     def make(**overrides: Any) -> EmulatorHandle:
-        server = EmulatorThread(test_settings(**overrides)).start()
+        server = EmulatorThread(emulator_settings(**overrides)).start()
         servers.append(server)
         handle = EmulatorHandle(server)
         handles.append(handle)

@@ -35,8 +35,7 @@ from lambda_emulator.http.auth import presented_key
 from lambda_emulator.http.envelope import envelope_response, error_response, success_body
 from lambda_emulator.http.validation import SchemaSet, ValidationFailure
 from lambda_emulator.services import api_keys
-from lambda_emulator.services.runtime import Runtime
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.services.runtime import Doc, Runtime
 
 __all__ = ["Call", "Edge", "Operation", "Result", "endpoint"]
 

@@ -23,7 +23,7 @@ from lambda_emulator.core.timefmt import format_time
 from lambda_emulator.settings import Settings
 from lambda_emulator.storage.base import Doc, Store
 
-__all__ = ["JobHandler", "Runtime"]
+__all__ = ["Doc", "JobHandler", "Runtime"]
 
 log = logging.getLogger("lambda_emulator")
 

@@ -88,11 +88,14 @@ def _fsync_dir(path: Path) -> None:
 class TinyDBStore(TableStore):
     """A ``TableStore`` made durable by a TinyDB snapshot plus a write-ahead log."""
 
-    def __init__(self, path: Path | str, *, fsync: bool = False) -> None:
+    def __init__(
+        self, path: Path | str, *, fsync: bool = False, compact_after: int = COMPACT_AFTER
+    ) -> None:
         super().__init__()
         self.path = Path(path)
         self.wal_path = self.path.with_name(self.path.name + ".wal")
         self._fsync = fsync
+        self._compact_after = compact_after
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = _TinyDB(str(self.path), storage=_AtomicJSONStorage, fsync=True)
         self._load(self._read_snapshot())
@@ -129,7 +132,7 @@ class TinyDBStore(TableStore):
         if self._fsync:
             os.fsync(self._wal.fileno())
         self._logged += 1
-        if self._logged >= COMPACT_AFTER:
+        if self._logged >= self._compact_after:
             self.compact()
 
     def _persist_snapshot(self) -> None:

@@ -1,0 +1,44 @@
+"""``/v1/openapi.json``: a valid OpenAPI 3.1 document built from the schema files."""
+
+from __future__ import annotations
+
+import httpx
+from openapi_spec_validator import validate
+
+from lambda_emulator.pytest_plugin import EmulatorHandle
+
+
+def test_openapi_document_is_valid_and_needs_no_key(lambda_emulator: EmulatorHandle) -> None:
+    with httpx.Client(base_url=lambda_emulator.url) as raw:
+        response = raw.get("/v1/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    validate(document)
+    assert document["openapi"] == "3.1.0"
+    assert document["servers"] == [{"url": lambda_emulator.url + "/v1"}]
+    account = document["paths"]["/account"]
+    assert set(account) == {"get", "patch"}
+    body = account["patch"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/account.AccountUpdate"}
+    assert "account.AccountUpdate" in document["components"]["schemas"]
+    params = {p["name"] for p in document["paths"]["/account/api-keys"]["get"]["parameters"]}
+    assert params == {"page", "limit", "sort", "order"}
+
+
+def test_every_ref_in_the_document_resolves(lambda_emulator: EmulatorHandle) -> None:
+    with httpx.Client(base_url=lambda_emulator.url) as raw:
+        document = raw.get("/v2/openapi.json").json()
+    names = set(document["components"]["schemas"])
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                assert ref.removeprefix("#/components/schemas/") in names, ref
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(document)
