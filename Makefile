@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ARGS ?=
 PYTEST_ARGS ?= -n 2
 
-.PHONY: serve test lint format bench docker-check clean
+.PHONY: serve test lint format bench docs docker-check clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
@@ -19,17 +19,20 @@ serve: $(STAMP)
 	$(BIN)/lambda-emulator serve $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check lambda_emulator tests bench
-	$(BIN)/ruff format --check lambda_emulator tests bench
+	$(BIN)/ruff check lambda_emulator tests bench scripts
+	$(BIN)/ruff format --check lambda_emulator tests bench scripts
 	$(BIN)/mypy lambda_emulator
 
 format: $(STAMP)
-	$(BIN)/ruff format lambda_emulator tests bench
-	$(BIN)/ruff check --fix lambda_emulator tests bench
+	$(BIN)/ruff format lambda_emulator tests bench scripts
+	$(BIN)/ruff check --fix lambda_emulator tests bench scripts
 
 test: lint
 	@bash scripts/check-tools.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+docs: $(STAMP)
+	$(BIN)/python scripts/gen_docs.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -17,7 +17,7 @@ from typing import Any
 
 from lambda_emulator.core.keys import DEFAULT_API_KEY, is_well_formed
 
-__all__ = ["OPTIONS", "Option", "Settings", "SettingsError", "settings_from"]
+__all__ = ["OPTIONS", "Option", "Settings", "SettingsError", "markdown_table", "settings_from"]
 
 ENV_PREFIX = "LAMBDA_EMULATOR_"
 
@@ -227,3 +227,23 @@ def _parse(option: Option, raw: Any, source: str) -> Any:
         if reason.startswith(("invalid literal", "could not convert", "Invalid isoformat")):
             reason = f"'{raw}' is not a valid {option.metavar.lower()}"
         raise SettingsError(f"{source}: {reason}") from None
+
+
+def markdown_table() -> str:
+    """The configuration table of the docs, generated here so that it cannot drift."""
+    rows = ["| Flag | Environment variable | Default | Meaning |", "|---|---|---|---|"]
+    for option in OPTIONS:
+        flag = (
+            f"`{option.flag}` / `--no-{option.flag[2:]}`"
+            if option.flag_only_bool
+            else (f"`{option.flag} {option.metavar}`")
+        )
+        default = option.default
+        if default is None:
+            shown = "unset"
+        elif isinstance(default, bool):
+            shown = "on" if default else "off"
+        else:
+            shown = f"`{default}`"
+        rows.append(f"| {flag} | `{option.env}` | {shown} | {option.help} |")
+    return "\n".join(rows)
