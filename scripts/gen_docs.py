@@ -8,9 +8,7 @@ from pathlib import Path
 from lambda_emulator.settings import markdown_table
 
 ROOT = Path(__file__).resolve().parent.parent
-START = (
-    "<!-- generated from settings.py by `make docs` -->"
-)
+START = "<!-- generated from settings.py by `make docs` -->"
 END = "<!-- end of generated table -->"
 
 
