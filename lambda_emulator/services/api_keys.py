@@ -99,7 +99,16 @@ def create_key(
 ) -> tuple[Doc, str]:
     from lambda_emulator.services.accounts import check_quota
 
-    if expires_at is not None and parse_time(expires_at) <= rt.now():
+    expires = None
+    if expires_at is not None:
+        try:
+            expires = parse_time(expires_at)
+        except ValueError:
+            raise InvalidRequest(
+                f"expires_at '{expires_at}' is not a valid time",
+                {"field": "expires_at", "value": expires_at, "constraint": "RFC 3339 time"},
+            ) from None
+    if expires is not None and expires <= rt.now():
         raise InvalidRequest(
             "expires_at must be in the future",
             {"field": "expires_at", "value": expires_at, "constraint": "after the current time"},
@@ -112,7 +121,7 @@ def create_key(
         secret,
         name=name,
         permissions=permissions or ["*"],
-        expires_at=format_time(parse_time(expires_at)) if expires_at else None,
+        expires_at=format_time(expires) if expires else None,
     )
     return doc, secret
 
