@@ -126,9 +126,13 @@ def test_api_key_list_paginates(client: httpx.Client) -> None:
 
 def test_impossible_times_and_control_characters_are_400(client: httpx.Client) -> None:
     # found by schemathesis: a pattern-valid but impossible date was a 500
-    error = err(client.post("/v1/account/api-keys",
-                            json={"name": "x", "expires_at": "0000-00-00T00:00:00Z"}),
-                400, "invalid_request")
+    error = err(
+        client.post(
+            "/v1/account/api-keys", json={"name": "x", "expires_at": "0000-00-00T00:00:00Z"}
+        ),
+        400,
+        "invalid_request",
+    )
     assert error["details"]["field"] == "expires_at"
     err(client.patch("/v1/account", json={"email": "a\x1cb@example.com"}), 400, "invalid_request")
     assert ok(client.patch("/v1/account", json={"email": "ops@exämple.test"}))["email"]
