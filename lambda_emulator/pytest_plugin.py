@@ -10,11 +10,13 @@ time only by ``advance``, and responses are validated strictly, so an emulator b
         lambda_emulator.advance(60)
 
 Options (command line or ini): ``--lambda-emulator-seed``, ``--lambda-emulator-speed``,
-``--lambda-emulator-transitions``, ``--lambda-emulator-tls``.
+``--lambda-emulator-transitions``, ``--lambda-emulator-tls`` (HTTPS; ``.ca_bundle`` is the CA
+to trust), ``--lambda-emulator-rate-limits``.
 """
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -48,9 +50,13 @@ class EmulatorHandle:
         self.url = server.url
         self.api_key = server.settings.api_key
         self.ca_bundle: Path | None = server.info.ca_bundle
-        self._control = httpx.Client(
-            base_url=self.url, timeout=30, verify=str(self.ca_bundle) if self.ca_bundle else True
-        )
+        self._control = httpx.Client(base_url=self.url, timeout=30, verify=self.verify())
+
+    def verify(self) -> ssl.SSLContext | bool:
+        """What to pass as httpx's ``verify=``: a context trusting the emulator's CA over TLS."""
+        if self.ca_bundle is None:
+            return True
+        return ssl.create_default_context(cafile=str(self.ca_bundle))
 
     # clients -------------------------------------------------------------------------------
     def client(self, api_key: str | None = None, **kwargs: Any) -> httpx.Client:
@@ -60,8 +66,7 @@ class EmulatorHandle:
         headers = httpx.Headers({b"Authorization": b"Bearer " + key.encode("utf-8")})
         headers.update(kwargs.pop("headers", {}))
         kwargs.setdefault("timeout", 30)
-        if self.ca_bundle:
-            kwargs.setdefault("verify", str(self.ca_bundle))
+        kwargs.setdefault("verify", self.verify())
         return httpx.Client(base_url=self.url, headers=headers, **kwargs)
 
     def control(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -91,6 +96,50 @@ class EmulatorHandle:
         data = self.control("POST", "accounts", json=body)
         return Account(id=data["account"]["id"], api_key=data["api_key"], plan=plan)
 
+    def set_plan(self, account_id: str, plan: str) -> dict[str, Any]:
+        """Move an account to another plan (its rate limits and quotas follow at once)."""
+        account: dict[str, Any] = self.control(
+            "PATCH", f"accounts/{account_id}", json={"plan": plan}
+        )
+        return account
+
+    def set_rate_limits(self, enabled: bool) -> None:
+        """Switch rate limiting on or off until the next reset."""
+        self.control("PUT", "rate-limits", json={"enabled": enabled})
+
+    # faults, the journal, state ------------------------------------------------------------
+    def inject_fault(self, path: str, **rule: Any) -> dict[str, Any]:
+        """Add a fault rule: ``path`` a glob (``/v1/instances*``); ``rule`` any of ``method,
+        status, code, message, latency_ms, count, probability, account_id, retry_after``."""
+        body = {"path": path, **{k: v for k, v in rule.items() if v is not None}}
+        fault: dict[str, Any] = self.control("POST", "faults", json=body)
+        return fault
+
+    def faults(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self.control("GET", "faults")
+        return found
+
+    def clear_faults(self) -> None:
+        self.control("DELETE", "faults")
+
+    def requests(self, **filters: Any) -> list[dict[str, Any]]:
+        """Journal entries, oldest first; filters: ``method, path`` (a glob), ``status,
+        account_id, request_id, limit``."""
+        params = {k: v for k, v in filters.items() if v is not None}
+        found: list[dict[str, Any]] = self.control("GET", "requests", params=params)
+        return found
+
+    def clear_requests(self) -> None:
+        self.control("DELETE", "requests")
+
+    def export_state(self) -> dict[str, Any]:
+        document: dict[str, Any] = self.control("GET", "state")
+        return document
+
+    def import_state(self, document: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = self.control("PUT", "state", json=document)
+        return result
+
     def close(self) -> None:
         self._control.close()
 
@@ -102,9 +151,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         ("speed", "0", "clock speed of the fixture's emulator (0: moves only by advance)"),
         ("transitions", "realistic", "realistic, instant or manual"),
         ("tls", "false", "serve the fixture's emulator over HTTPS"),
+        ("rate_limits", "true", "enforce the plans' rate limits"),
     ):
         group.addoption(
-            f"--lambda-emulator-{name}",
+            f"--lambda-emulator-{name.replace('_', '-')}",
             dest=f"lambda_emulator_{name}",
             default=None,
             help=f"{help_text} (default {default})",
@@ -117,6 +167,10 @@ def _option(config: pytest.Config, name: str) -> str:
     return str(value if value is not None else config.getini(f"lambda_emulator_{name}"))
 
 
+def _flag(config: pytest.Config, name: str) -> bool:
+    return _option(config, name).lower() in ("1", "true", "yes", "on")
+
+
 @pytest.fixture(scope="session")
 def _lambda_emulator_server(pytestconfig: pytest.Config) -> Iterator[EmulatorThread]:
     settings = Settings(
@@ -126,7 +180,8 @@ def _lambda_emulator_server(pytestconfig: pytest.Config) -> Iterator[EmulatorThr
         speed=float(_option(pytestconfig, "speed")),
         start_time=DEFAULT_START,
         transitions=_option(pytestconfig, "transitions"),
-        tls=_option(pytestconfig, "tls").lower() in ("1", "true", "yes", "on"),
+        tls=_flag(pytestconfig, "tls"),
+        rate_limits=_flag(pytestconfig, "rate_limits"),
         strict=True,
         log_level="warning",
     )
