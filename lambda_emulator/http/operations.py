@@ -241,7 +241,7 @@ def _replay(rt: Runtime, record: Doc, request_id: str, limit_headers: dict[str, 
         "Idempotent-Replayed": "true",
         "Idempotent-Original-Request-Id": record["request_id"],
     }
-    body = _with_metadata(rt, record["payload"], request_id)
+    body = _with_metadata(rt, idempotency.replay_payload(rt, record), request_id)
     return envelope_response(body, record["status"], headers)
 
 

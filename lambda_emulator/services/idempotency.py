@@ -9,12 +9,18 @@ produced are saved: a request refused before it ran (bad key, rate limit, inject
 validation) leaves no record and can be retried with the same key.
 
 In-flight claims are in-process (``rt.parts``): a restart ends every request anyway.
+
+No secret is ever written to the store: an API key secret in a stored answer (the one-time
+``key`` of ``POST /v1/account/api-keys``) is replaced by ``λ_sk_[REDACTED]`` in the record and
+kept in memory only, so a replay in the same run shows it again, and a replay after a restart
+shows the placeholder.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +38,7 @@ __all__ = [
     "claim",
     "expire",
     "release",
+    "replay_payload",
     "save",
 ]
 
@@ -41,6 +48,10 @@ MAX_KEY_LENGTH = 255
 RETENTION_SECONDS = 24 * 3600
 EXPIRE_JOB = "idempotency.expire"
 PART = "idempotency_in_flight"
+SECRETS_PART = "idempotency_secrets"
+SECRET_PLACEHOLDER = "λ_sk_[REDACTED]"
+_SECRET_RE = re.compile(r"λ_sk_[a-z0-9]{8,}")  # a secret, not a 4-character public prefix
+_PLACEHOLDER_RE = re.compile(re.escape(SECRET_PLACEHOLDER))
 
 
 @dataclass(frozen=True)
@@ -141,7 +152,7 @@ def save(
             "path": held.path,
             "fingerprint": held.fingerprint,
             "status": status,
-            "payload": payload,
+            "payload": _seal(rt, held.record_id, payload),
             "headers": dict(headers),
             "request_id": request_id,
             "created_at": rt.timestamp(),
@@ -151,13 +162,43 @@ def save(
     rt.schedule(EXPIRE_JOB, expires, {"record_id": held.record_id, "expires_epoch": expires})
 
 
+def _seal(rt: Runtime, record_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """``payload`` with every API key secret swapped for the placeholder; the secrets stay in
+    memory under ``record_id``."""
+    text = json.dumps(payload, ensure_ascii=False)
+    secrets = _SECRET_RE.findall(text)
+    held_secrets: dict[str, list[str]] = rt.parts.setdefault(SECRETS_PART, {})
+    if not secrets:
+        held_secrets.pop(record_id, None)
+        return payload
+    held_secrets[record_id] = secrets
+    sealed: dict[str, Any] = json.loads(_SECRET_RE.sub(SECRET_PLACEHOLDER, text))
+    return sealed
+
+
+def replay_payload(rt: Runtime, record: Doc) -> dict[str, Any]:
+    """The stored answer, with its secrets put back if this process still holds them."""
+    payload: dict[str, Any] = record["payload"]
+    secrets: list[str] | None = rt.parts.get(SECRETS_PART, {}).get(record["id"])
+    if not secrets:
+        return payload
+    text = json.dumps(payload, ensure_ascii=False)
+    if len(_PLACEHOLDER_RE.findall(text)) != len(secrets):
+        return payload
+    remaining = iter(secrets)
+    restored: dict[str, Any] = json.loads(_PLACEHOLDER_RE.sub(lambda _: next(remaining), text))
+    return restored
+
+
 def expire(rt: Runtime, job: Doc) -> None:
     """Job: forget a record once its 24 hours are up (unless the key was reused since)."""
     payload = job["payload"]
     record = rt.store.get(TABLE, payload["record_id"])
     if record is not None and record["expires_epoch"] <= payload["expires_epoch"]:
         rt.store.delete(TABLE, record["id"])
+        rt.parts.get(SECRETS_PART, {}).pop(record["id"], None)
 
 
 def reset(rt: Runtime) -> None:
     rt.parts.pop(PART, None)
+    rt.parts.pop(SECRETS_PART, None)

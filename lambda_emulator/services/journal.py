@@ -31,7 +31,7 @@ _SECRET_FIELDS = frozenset(
 )
 _SECRET_HEADERS = frozenset({"authorization", "x-api-key", "cookie", "proxy-authorization"})
 _SECRET_QUERY = frozenset({"api_key", "key", "token", "access_token"})
-_KEY_RE = re.compile(r"λ_sk_[a-z0-9]+")
+_KEY_RE = re.compile(r"λ_sk_[a-z0-9]{8,}")  # a secret, not a 4-character public prefix
 
 
 @dataclass

@@ -186,15 +186,21 @@ def test_a_client_that_times_out_and_retries_meets_409_then_the_replay(
         assert key_names(client) == ["default", "deploy"]
 
 
-def test_records_survive_a_restart_with_a_state_file(tmp_path: Path) -> None:
-    settings = settings_for(state_file=tmp_path / "state.json")
+def test_records_survive_a_restart_with_a_state_file_without_secrets(tmp_path: Path) -> None:
+    state_file = tmp_path / "state.json"
+    settings = settings_for(state_file=state_file)
     headers = {
         b"Authorization": b"Bearer " + settings.api_key.encode(),
         b"Idempotency-Key": b"durable",
     }
     with EmulatorThread(settings) as server, httpx.Client(base_url=server.url) as c:
         created = ok(c.post(KEYS, json={"name": "deploy"}, headers=headers), 201)
+        same_run = c.post(KEYS, json={"name": "deploy"}, headers=headers)
+        assert ok(same_run, 201) == created  # the one-time secret again, from memory
+    on_disk = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+    assert created["key"].encode() not in on_disk
     with EmulatorThread(settings) as server, httpx.Client(base_url=server.url) as c:
         replay = c.post(KEYS, json={"name": "deploy"}, headers=headers)
-        assert ok(replay, 201) == created
         assert replay.headers["idempotent-replayed"] == "true"
+        # Secrets are never written to disk, so after a restart the replay cannot show it.
+        assert ok(replay, 201) == dict(created, key="λ_sk_[REDACTED]")

@@ -87,6 +87,7 @@ def test_secrets_are_redacted(lambda_emulator: EmulatorHandle, client: httpx.Cli
         assert leaked not in dump
     assert entries[0]["response_body"]["data"]["key"] == "[REDACTED]"
     assert entries[0]["response_body"]["data"]["last4"] == created["last4"]
+    assert entries[0]["response_body"]["data"]["prefix"] == created["prefix"]
     assert entries[1]["request_headers"]["authorization"] == "[REDACTED]"
     assert entries[2]["request_headers"]["x-api-key"] == "[REDACTED]"
     assert entries[3]["query"] == "api_key=%5BREDACTED%5D"
