@@ -50,7 +50,7 @@ class JournalMiddleware:
         state: dict[str, Any] = scope.setdefault("state", {})
         entry = Entry(
             request_id=state.get("request_id", ""),
-            timestamp=self.rt.timestamp(),
+            epoch=self.rt.clock.epoch(),
             method=scope["method"],
             path=path,
             query=scope.get("query_string", b""),

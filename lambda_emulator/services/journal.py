@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from lambda_emulator.core.timefmt import format_time, from_epoch
 from lambda_emulator.services.runtime import Runtime
 
 __all__ = ["BODY_CAPTURE_LIMIT", "REDACTED", "Entry", "Journal", "journal_of", "redact"]
@@ -39,7 +40,8 @@ class Entry:
     """One request as seen at the edge; raw until ``view`` is called."""
 
     request_id: str
-    timestamp: str
+    #: Emulator epoch seconds at arrival (formatted only when read).
+    epoch: float
     method: str
     path: str
     query: bytes
@@ -58,7 +60,7 @@ class Entry:
         response_headers = _headers(self.response_headers)
         return {
             "request_id": self.request_id,
-            "timestamp": self.timestamp,
+            "timestamp": format_time(from_epoch(self.epoch)),
             "method": self.method,
             "path": self.path,
             "query": _query(self.query),

@@ -17,9 +17,13 @@ _DEFAULT_PLAN = "professional"
 
 
 def limits_for(rt: Runtime, plan: str) -> Limits:
-    table = rt.catalog.plans.get(plan) or rt.catalog.plans[_DEFAULT_PLAN]
-    rate = table["rate_limit"]
-    return Limits(int(rate["requests_per_hour"]), int(rate["burst"]))
+    cache: dict[str, Limits] = rt.parts.setdefault("ratelimit_plans", {})
+    limits = cache.get(plan)
+    if limits is None:
+        table = rt.catalog.plans.get(plan) or rt.catalog.plans[_DEFAULT_PLAN]
+        rate = table["rate_limit"]
+        limits = cache[plan] = Limits(int(rate["requests_per_hour"]), int(rate["burst"]))
+    return limits
 
 
 def admit(rt: Runtime, account_id: str) -> Decision | None:
@@ -54,3 +58,4 @@ def admit(rt: Runtime, account_id: str) -> Decision | None:
 
 def reset(rt: Runtime) -> None:
     rt.parts.pop(PART, None)
+    rt.parts.pop("ratelimit_plans", None)
