@@ -128,3 +128,18 @@ def test_serve_tls_prints_the_ca_bundle_in_its_banner(tmp_path: Path) -> None:
             assert json.loads(result.stdout)["data"]["status"] == "ok"
         finally:
             server.terminate()
+
+
+def test_api_key_create_trusts_the_ca_bundle(tls_emulator: EmulatorHandle) -> None:
+    command = [sys.executable, "-W", "error::DeprecationWarning", "-m", "lambda_emulator"]
+    args = ["api-key", "create", "--name", "over-tls", "--url", tls_emulator.url]
+    result = subprocess.run(
+        [*command, *args, "--ca-bundle", str(tls_emulator.ca_bundle)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Name: over-tls" in result.stdout
+    refused = subprocess.run([*command, *args], capture_output=True, text=True, timeout=30)
+    assert refused.returncode == 1 and "CERTIFICATE_VERIFY_FAILED" in refused.stderr
