@@ -168,7 +168,12 @@ def endpoint(edge: Edge, op: Operation) -> Callable[[Request], Any]:
             idempotency_key = request.headers.get(idempotency.HEADER) if idempotent else None
             if idempotency_key is not None:
                 claim = idempotency.claim(
-                    rt, account_id, utf8_header(idempotency_key), op.method, request.url.path, raw
+                    rt,
+                    account_id,
+                    utf8_header(idempotency_key),
+                    op.method,
+                    request.scope["path"],
+                    raw,
                 )
                 if not isinstance(claim, idempotency.Claim):
                     return _replay(rt, claim, request_id, limit_headers)
@@ -221,7 +226,7 @@ def _fault_for(rt: Runtime, request: Request) -> faults.Fault | None:
         except ApiError:
             doc = None
         account_id = doc["account_id"] if doc else None
-    return faults.fire(rt, request.method, request.url.path, account_id)
+    return faults.fire(rt, request.method, request.scope["path"], account_id)
 
 
 def _with_metadata(rt: Runtime, payload: dict[str, Any], request_id: str) -> dict[str, Any]:
