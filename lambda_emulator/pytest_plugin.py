@@ -9,6 +9,12 @@ time only by ``advance``, and responses are validated strictly, so an emulator b
         r = client.post("/v1/instances", json={...})
         lambda_emulator.advance(60)
 
+The handle also steers traffic: ``inject_fault()``/``faults()``/``clear_faults()``, the request
+journal ``requests()``/``clear_requests()``, ``export_state()``/``import_state()``,
+``set_plan()`` and ``set_rate_limits()``. Rate limits are on as in production, and with the clock
+frozen every request of a test falls in the same second: an account meets its plan's burst (200
+for the default professional account) unless the test advances the clock or switches limits off.
+
 Options (command line or ini): ``--lambda-emulator-seed``, ``--lambda-emulator-speed``,
 ``--lambda-emulator-transitions``, ``--lambda-emulator-tls`` (HTTPS; ``.ca_bundle`` is the CA
 to trust), ``--lambda-emulator-rate-limits``.

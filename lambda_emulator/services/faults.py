@@ -35,7 +35,19 @@ from lambda_emulator.errors import (
 )
 from lambda_emulator.services.runtime import Runtime
 
-__all__ = ["Fault", "add", "clear", "delete", "fire", "get", "injected_error", "list_faults"]
+__all__ = [
+    "Fault",
+    "add",
+    "clear",
+    "delete",
+    "fire",
+    "get",
+    "has_rules",
+    "injected_error",
+    "list_faults",
+    "needs_account",
+    "reset",
+]
 
 PART = "faults"
 _DEFAULT_MESSAGES = {

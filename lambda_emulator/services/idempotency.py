@@ -33,12 +33,14 @@ __all__ = [
     "HEADER",
     "MAX_KEY_LENGTH",
     "RETENTION_SECONDS",
+    "SECRET_PLACEHOLDER",
     "TABLE",
     "Claim",
     "claim",
     "expire",
     "release",
     "replay_payload",
+    "reset",
     "save",
 ]
 

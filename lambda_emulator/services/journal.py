@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode
 from lambda_emulator.core.timefmt import format_time, from_epoch
 from lambda_emulator.services.runtime import Runtime
 
-__all__ = ["BODY_CAPTURE_LIMIT", "REDACTED", "Entry", "Journal", "journal_of", "redact"]
+__all__ = ["BODY_CAPTURE_LIMIT", "REDACTED", "Entry", "Journal", "journal_of", "redact", "reset"]
 
 PART = "journal"
 #: Bytes of each body the journal keeps; the rest is cut off (and the entry says so).
