@@ -164,3 +164,13 @@ def test_exponential_backoff_succeeds_once_the_clock_advances(
         assert replay.headers["idempotent-replayed"] == "true"
         names = [k["name"] for k in ok(client.get("/v1/account/api-keys"))]
         assert names.count("deploy") == 1
+
+
+def test_the_switch_reads_the_flag_and_the_environment() -> None:
+    from lambda_emulator.settings import settings_from
+
+    assert settings_from({}, {}).rate_limits is True
+    assert settings_from({}, {"LAMBDA_EMULATOR_RATE_LIMITS": "false"}).rate_limits is False
+    assert settings_from({"rate_limits": False}, {}).rate_limits is False
+    flags = {"rate_limits": True}
+    assert settings_from(flags, {"LAMBDA_EMULATOR_RATE_LIMITS": "false"}).rate_limits is True
