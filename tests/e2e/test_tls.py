@@ -72,7 +72,7 @@ def test_the_ca_is_reused_across_restarts(
         ok(client.get("/v1/account"))
 
 
-def test_the_pytest_fixture_in_tls_mode_hands_out_the_ca(tmp_path: Path) -> None:
+def test_the_pytest_fixture_in_tls_mode_hands_out_the_ca_and_takes_options(tmp_path: Path) -> None:
     (tmp_path / "test_over_tls.py").write_text(
         textwrap.dedent(
             """
@@ -80,7 +80,9 @@ def test_the_pytest_fixture_in_tls_mode_hands_out_the_ca(tmp_path: Path) -> None
                 assert lambda_emulator.url.startswith("https://")
                 assert lambda_emulator.ca_bundle.name == "ca.pem"
                 with lambda_emulator.client() as client:
-                    assert client.get("/v1/account").json()["success"] is True
+                    answer = client.get("/v1/account")
+                    assert answer.json()["success"] is True
+                    assert "x-ratelimit-limit" not in answer.headers  # switched off below
                 lambda_emulator.inject_fault("/v1/account", status=503, count=1)
                 with lambda_emulator.client() as client:
                     assert client.get("/v1/account").status_code == 503
@@ -98,6 +100,7 @@ def test_the_pytest_fixture_in_tls_mode_hands_out_the_ca(tmp_path: Path) -> None
             "-p",
             "no:cacheprovider",
             "--lambda-emulator-tls=true",
+            "--lambda-emulator-rate-limits=false",
             "test_over_tls.py",
         ],
         cwd=tmp_path,
