@@ -20,12 +20,13 @@ from lambda_emulator.catalog import load_catalog
 from lambda_emulator.clock import Clock
 from lambda_emulator.errors import ApiError, MethodNotAllowed, NotFound
 from lambda_emulator.http.envelope import error_response
+from lambda_emulator.http.journal import JournalMiddleware
 from lambda_emulator.http.middleware import EdgeMiddleware
 from lambda_emulator.http.openapi import build_openapi
 from lambda_emulator.http.operations import Edge, Operation, endpoint
-from lambda_emulator.http.routes import account, control
+from lambda_emulator.http.routes import account, control, traffic
 from lambda_emulator.http.validation import SchemaSet
-from lambda_emulator.services import accounts
+from lambda_emulator.services import accounts, faults, idempotency, journal, ratelimit, state
 from lambda_emulator.services.runtime import JobHandler, Runtime
 from lambda_emulator.settings import Settings
 from lambda_emulator.storage import MemoryStore, Store, TinyDBStore
@@ -36,9 +37,16 @@ API_VERSIONS = ("v1", "v2")
 #: Route modules of the emulated API, mounted under every version.
 API_OPERATIONS: list[Operation] = [*account.OPERATIONS]
 #: The control plane, under ``/_emulator``.
-CONTROL_OPERATIONS: list[Operation] = [*control.OPERATIONS]
+CONTROL_OPERATIONS: list[Operation] = [*control.OPERATIONS, *traffic.OPERATIONS]
 #: Time-driven work by kind; each service module that schedules jobs contributes its handlers.
-JOB_HANDLERS: dict[str, JobHandler] = {}
+JOB_HANDLERS: dict[str, JobHandler] = {idempotency.EXPIRE_JOB: idempotency.expire}
+#: Parts that keep in-process state clear it here on reset.
+RESET_HOOKS: list[Callable[[Runtime], None]] = [
+    ratelimit.reset,
+    idempotency.reset,
+    faults.reset,
+    journal.reset,
+]
 _VERSION_RE = re.compile(r"^/(v\d+)(?:/|$)")
 #: How often (real seconds) the background task runs jobs that fell due without any request.
 TICK_SECONDS = 0.05
@@ -62,6 +70,10 @@ def create_app(
         store=store,
         catalog=load_catalog(),
         job_handlers=dict(JOB_HANDLERS),
+        initial_state=(
+            state.load_fixtures(settings.fixtures, JOB_HANDLERS) if settings.fixtures else {}
+        ),
+        reset_hooks=tuple(RESET_HOOKS),
     )
     if not store.tables() and rt.initial_state:
         store.replace_all(rt.initial_state)
@@ -87,7 +99,7 @@ def create_app(
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(EdgeMiddleware, rt=rt)],
+        middleware=[Middleware(EdgeMiddleware, rt=rt), Middleware(JournalMiddleware, rt=rt)],
         exception_handlers={HTTPException: _http_exception_handler(rt)},
         lifespan=lifespan,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import sys
 from typing import Any
 
@@ -24,7 +25,8 @@ def create_api_key(
     body: dict[str, Any] = {"name": name}
     if permissions:
         body["permissions"] = permissions
-    verify: Any = ca_bundle if ca_bundle else True
+    # httpx 0.28 deprecates a path as ``verify``; a context trusting the bundle is the way.
+    verify: Any = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
     try:
         response = httpx.post(
             url.rstrip("/") + "/v1/account/api-keys",

@@ -9,8 +9,15 @@ time only by ``advance``, and responses are validated strictly, so an emulator b
         r = client.post("/v1/instances", json={...})
         lambda_emulator.advance(60)
 
+The handle also steers traffic: ``inject_fault()``/``faults()``/``clear_faults()``, the request
+journal ``requests()``/``clear_requests()``, ``export_state()``/``import_state()``,
+``set_plan()`` and ``set_rate_limits()``. Rate limits are on as in production, and with the clock
+frozen every request of a test falls in the same second: an account meets its plan's burst (200
+for the default professional account) unless the test advances the clock or switches limits off.
+
 Options (command line or ini): ``--lambda-emulator-seed``, ``--lambda-emulator-speed``,
-``--lambda-emulator-transitions``, ``--lambda-emulator-tls``.
+``--lambda-emulator-transitions``, ``--lambda-emulator-tls`` (HTTPS; ``.ca_bundle`` is the CA
+to trust), ``--lambda-emulator-rate-limits``.
 """
 
 from __future__ import annotations
@@ -53,6 +60,10 @@ class EmulatorHandle:
         self.ssl_context = ssl_context or client_ssl_context(self.ca_bundle)
         self._control = httpx.Client(base_url=self.url, timeout=30, verify=self.ssl_context)
 
+    def verify(self) -> ssl.SSLContext:
+        """What to pass as httpx's ``verify=``: a context that trusts the emulator's CA."""
+        return self.ssl_context
+
     # clients -------------------------------------------------------------------------------
     def client(self, api_key: str | None = None, **kwargs: Any) -> httpx.Client:
         """An httpx client for the API, authenticated with ``api_key`` (default: the default
@@ -91,6 +102,50 @@ class EmulatorHandle:
         data = self.control("POST", "accounts", json=body)
         return Account(id=data["account"]["id"], api_key=data["api_key"], plan=plan)
 
+    def set_plan(self, account_id: str, plan: str) -> dict[str, Any]:
+        """Move an account to another plan (its rate limits and quotas follow at once)."""
+        account: dict[str, Any] = self.control(
+            "PATCH", f"accounts/{account_id}", json={"plan": plan}
+        )
+        return account
+
+    def set_rate_limits(self, enabled: bool) -> None:
+        """Switch rate limiting on or off until the next reset."""
+        self.control("PUT", "rate-limits", json={"enabled": enabled})
+
+    # faults, the journal, state ------------------------------------------------------------
+    def inject_fault(self, path: str, **rule: Any) -> dict[str, Any]:
+        """Add a fault rule: ``path`` a glob (``/v1/instances*``); ``rule`` any of ``method,
+        status, code, message, latency_ms, count, probability, account_id, retry_after``."""
+        body = {"path": path, **{k: v for k, v in rule.items() if v is not None}}
+        fault: dict[str, Any] = self.control("POST", "faults", json=body)
+        return fault
+
+    def faults(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self.control("GET", "faults")
+        return found
+
+    def clear_faults(self) -> None:
+        self.control("DELETE", "faults")
+
+    def requests(self, **filters: Any) -> list[dict[str, Any]]:
+        """Journal entries, oldest first; filters: ``method, path`` (a glob), ``status,
+        account_id, request_id, limit``."""
+        params = {k: v for k, v in filters.items() if v is not None}
+        found: list[dict[str, Any]] = self.control("GET", "requests", params=params)
+        return found
+
+    def clear_requests(self) -> None:
+        self.control("DELETE", "requests")
+
+    def export_state(self) -> dict[str, Any]:
+        document: dict[str, Any] = self.control("GET", "state")
+        return document
+
+    def import_state(self, document: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = self.control("PUT", "state", json=document)
+        return result
+
     def close(self) -> None:
         self._control.close()
 
@@ -109,9 +164,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         ("speed", "0", "clock speed of the fixture's emulator (0: moves only by advance)"),
         ("transitions", "realistic", "realistic, instant or manual"),
         ("tls", "false", "serve the fixture's emulator over HTTPS"),
+        ("rate_limits", "true", "enforce the plans' rate limits"),
     ):
         group.addoption(
-            f"--lambda-emulator-{name}",
+            f"--lambda-emulator-{name.replace('_', '-')}",
             dest=f"lambda_emulator_{name}",
             default=None,
             help=f"{help_text} (default {default})",
@@ -124,6 +180,10 @@ def _option(config: pytest.Config, name: str) -> str:
     return str(value if value is not None else config.getini(f"lambda_emulator_{name}"))
 
 
+def _flag(config: pytest.Config, name: str) -> bool:
+    return _option(config, name).lower() in ("1", "true", "yes", "on")
+
+
 @pytest.fixture(scope="session")
 def _lambda_emulator_server(pytestconfig: pytest.Config) -> Iterator[EmulatorThread]:
     settings = Settings(
@@ -133,7 +193,8 @@ def _lambda_emulator_server(pytestconfig: pytest.Config) -> Iterator[EmulatorThr
         speed=float(_option(pytestconfig, "speed")),
         start_time=DEFAULT_START,
         transitions=_option(pytestconfig, "transitions"),
-        tls=_option(pytestconfig, "tls").lower() in ("1", "true", "yes", "on"),
+        tls=_flag(pytestconfig, "tls"),
+        rate_limits=_flag(pytestconfig, "rate_limits"),
         strict=True,
         log_level="warning",
     )

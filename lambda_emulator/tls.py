@@ -7,6 +7,7 @@ bundle keeps working across restarts.
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
 import os
 from dataclasses import dataclass
@@ -35,9 +36,21 @@ def _names(host: str) -> list[str]:
 
 
 def ensure_certificates(folder: Path | None, host: str) -> TlsFiles:
+    """The CA and server files in ``folder``, made now if missing or issued for other names.
+
+    Several emulators may start at once on one folder (pytest-xdist workers in TLS mode), so
+    the check and the writing happen under an exclusive lock: one makes the files, the others
+    then reuse them, and nobody ever reads a CA that does not match the certificate.
+    """
     root = folder or default_tls_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ensure(root, _names(host))
+
+
+def _ensure(root: Path, names: list[str]) -> TlsFiles:
     files = TlsFiles(ca=root / "ca.pem", cert=root / "server.pem", key=root / "server-key.pem")
-    names = _names(host)
     marker = root / "names.txt"
     if (
         all(p.exists() for p in (files.ca, files.cert, files.key))
@@ -47,7 +60,6 @@ def ensure_certificates(folder: Path | None, host: str) -> TlsFiles:
         return files
     import trustme
 
-    root.mkdir(parents=True, exist_ok=True)
     ca = trustme.CA(organization_name="Lambda Emulator local CA")
     cert = ca.issue_cert(*[_idna(n) for n in names])
     ca.cert_pem.write_to_path(str(files.ca))

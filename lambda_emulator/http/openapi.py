@@ -67,6 +67,52 @@ def _envelope(data: dict[str, Any], listing: bool) -> dict[str, Any]:
     }
 
 
+#: Response headers of the traffic rules (``components.headers``), by name.
+_HEADERS: dict[str, dict[str, Any]] = {
+    "X-RateLimit-Limit": {
+        "description": "Requests per hour the account's plan allows (while rate limits are on).",
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    "X-RateLimit-Remaining": {
+        "description": "Requests left in the current hour's window.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "X-RateLimit-Reset": {
+        "description": "End of the current hour's window, in epoch seconds.",
+        "schema": {"type": "integer"},
+    },
+    "Retry-After": {
+        "description": "Seconds until a request would pass (equals error.retry_after).",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "Idempotent-Replayed": {
+        "description": "true when the answer is the stored one of an earlier request with "
+        "the same Idempotency-Key.",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+}
+_RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Makes a retry safe: the same key with the same request within 24 hours "
+    "answers the stored response again instead of acting twice.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+
+
+def _headers_for(op: Operation, status: int) -> dict[str, Any]:
+    names: list[str] = []
+    if op.authenticated and status not in (401,):
+        names.extend(_RATE_HEADERS)
+    if op.authenticated and status == 429:
+        names.append("Retry-After")
+    if op.authenticated and op.method == "POST" and status < 500 and status not in (401, 429):
+        names.append("Idempotent-Replayed")
+    return {name: {"$ref": f"#/components/headers/{name}"} for name in names}
+
+
 def _error_responses(op: Operation) -> dict[str, Any]:
     statuses = {400, 404, 405, 413, 415, 500, 503, *op.errors}
     if op.authenticated:
@@ -84,6 +130,9 @@ def _error_responses(op: Operation) -> dict[str, Any]:
                 }
             },
         }
+        headers = _headers_for(op, status)
+        if headers:
+            out[str(status)]["headers"] = headers
     return out
 
 
@@ -110,6 +159,8 @@ def _operation(op: Operation, schemas: SchemaSet) -> dict[str, Any]:
                     "schema": _rewrite(copy.deepcopy(prop), file),
                 }
             )
+    if op.authenticated and op.method == "POST":
+        params.append(dict(_IDEMPOTENCY_KEY))
     if params:
         spec["parameters"] = params
     if op.body:
@@ -123,12 +174,15 @@ def _operation(op: Operation, schemas: SchemaSet) -> dict[str, Any]:
             "content": {"application/json": {"schema": _ref_to(EMPTY_BODY)}},
         }
     data = _ref_to(op.response) if op.response else {}
-    responses = {
+    responses: dict[str, Any] = {
         str(op.status): {
             "description": "Success",
             "content": {"application/json": {"schema": _envelope(data, op.listing)}},
         }
     }
+    headers = _headers_for(op, op.status)
+    if headers:
+        responses[str(op.status)]["headers"] = headers
     responses.update(_error_responses(op))
     spec["responses"] = responses
     if not op.authenticated:
@@ -166,6 +220,7 @@ def build_openapi(
         "paths": paths,
         "components": {
             "schemas": components,
+            "headers": copy.deepcopy(_HEADERS),
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http",

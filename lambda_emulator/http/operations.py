@@ -4,14 +4,19 @@ An ``Operation`` declares a method and path, the permission it needs, the schema
 query and response, and a plain handler that calls a service. ``endpoint`` turns it into an
 async Starlette endpoint that runs, in order:
 
-    catch up the clock's due jobs → authenticate → check the permission → read and validate the
-    query and body → run the handler in one store transaction → validate the response → envelope
+    catch up the clock's due jobs → injected error (fault rules) → authenticate → count against
+    the rate limit → check the permission → read the body → claim the Idempotency-Key (or
+    replay its stored answer) → injected latency → validate the query and body → run the
+    handler in one store transaction (with the idempotency record) → validate the response →
+    envelope, with the rate-limit headers on every answer after authentication
 
-Every failure on the way is an ``ApiError`` and leaves through ``error_response``.
+Every failure on the way is an ``ApiError`` and leaves through ``error_response``. Faults, rate
+limits and idempotency apply to the emulated API only, never to the control plane.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -31,13 +36,22 @@ from lambda_emulator.errors import (
     ServerError,
     UnsupportedMediaType,
 )
-from lambda_emulator.http.auth import presented_key
-from lambda_emulator.http.envelope import envelope_response, error_response, success_body
+from lambda_emulator.http.auth import presented_key, utf8_header
+from lambda_emulator.http.envelope import envelope_response, error_response
 from lambda_emulator.http.validation import SchemaSet, ValidationFailure
-from lambda_emulator.services import api_keys
+from lambda_emulator.services import api_keys, faults, idempotency, ratelimit
 from lambda_emulator.services.runtime import Doc, Runtime
 
-__all__ = ["Call", "Edge", "Operation", "Result", "endpoint"]
+__all__ = [
+    "Call",
+    "Edge",
+    "Operation",
+    "Result",
+    "endpoint",
+    "parse_json",
+    "read_body",
+    "read_json",
+]
 
 log = logging.getLogger("lambda_emulator")
 
@@ -90,6 +104,8 @@ class Operation:
     errors: tuple[int, ...] = ()
     #: False for the few operations that replace the whole store (reset, state import).
     transactional: bool = True
+    #: A larger body limit than ``--max-body-bytes`` for the operation (state import).
+    max_body_bytes: int | None = None
 
 
 @dataclass
@@ -112,44 +128,131 @@ def endpoint(edge: Edge, op: Operation) -> Callable[[Request], Any]:
     rt, schemas = edge.rt, edge.schemas
     query_ref = op.query or NO_QUERY
     body_ref = op.body or EMPTY_BODY
+    # The emulated API needs a key; the control plane does not, and no fault, rate limit or
+    # idempotency rule ever applies to it (a test must always be able to steer the emulator).
+    api = op.authenticated
+    idempotent = api and op.method == "POST"
 
     async def run(request: Request) -> Response:
         state = request.scope.setdefault("state", {})
         request_id: str = state["request_id"]
+        limit_headers: dict[str, str] = {}
+        held: idempotency.Claim | None = None
+        handler_ran = False
         try:
             rt.run_due()
+            delay = 0.0
+            fault = _fault_for(rt, request) if api else None
+            if fault is not None:
+                state["fault_id"] = fault.id
+                if fault.is_error:
+                    await asyncio.sleep(fault.latency_ms / 1000)
+                    raise faults.injected_error(fault)
+                delay = fault.latency_ms / 1000
             key: Doc | None = None
             account_id = ""
             if op.authenticated:
                 key = api_keys.authenticate(rt, presented_key(request.headers))
                 account_id = key["account_id"]
                 state["account_id"] = account_id
+                decision = ratelimit.admit(rt, account_id)
+                if decision is not None:
+                    limit_headers = decision.headers()
                 if op.permission and not allows(key["permissions"], op.permission):
                     raise Forbidden(
                         f"This API key lacks the '{op.permission}' permission",
                         {"permission": op.permission, "granted": key["permissions"]},
                     )
+            raw = await read_body(request, op.max_body_bytes or rt.settings.max_body_bytes)
+            idempotency_key = request.headers.get(idempotency.HEADER) if idempotent else None
+            if idempotency_key is not None:
+                claim = idempotency.claim(
+                    rt,
+                    account_id,
+                    utf8_header(idempotency_key),
+                    op.method,
+                    request.scope["path"],
+                    raw,
+                )
+                if not isinstance(claim, idempotency.Claim):
+                    return _replay(rt, claim, request_id, limit_headers)
+                held = claim
+            if delay:
+                await asyncio.sleep(delay)
             query = schemas.coerce_query(query_ref, request.query_params.multi_items())
-            raw = await read_json(request, rt.settings.max_body_bytes)
-            body = {} if raw is None else raw
+            parsed = parse_json(request, raw)
+            body = {} if parsed is None else parsed
             schemas.check_body(body_ref, body)
             call = Call(
                 rt, request, request_id, account_id, key, body, query, dict(request.path_params)
             )
+            handler_ran = True
             if op.transactional:
                 with rt.transaction():
-                    result = op.handler(call)
+                    status, headers, payload = _outcome(edge, op, op.handler(call), request_id)
+                    if held is not None:
+                        idempotency.save(rt, held, request_id, status, payload, headers)
             else:
-                result = op.handler(call)
-            return _respond(edge, op, result, request_id)
+                status, headers, payload = _outcome(edge, op, op.handler(call), request_id)
+            response = envelope_response(_with_metadata(rt, payload, request_id), status, headers)
         except ApiError as error:
-            return error_response(error, request_id, rt.timestamp())
+            if held is not None and handler_ran and error.status < 500:
+                with rt.transaction():
+                    idempotency.save(
+                        rt, held, request_id, error.status, _error_payload(error), error.headers
+                    )
+            response = error_response(error, request_id, rt.timestamp())
+        finally:
+            if held is not None:
+                idempotency.release(rt, held)
+        if limit_headers:
+            response.headers.update(limit_headers)
+        return response
 
     run.__name__ = op.operation_id
     return run
 
 
-def _respond(edge: Edge, op: Operation, result: Any, request_id: str) -> Response:
+def _fault_for(rt: Runtime, request: Request) -> faults.Fault | None:
+    """The fault rule that fires for this request; the account is looked up only if a rule
+    names one, and without failing (authentication comes later, and may refuse the key)."""
+    if not faults.has_rules(rt):
+        return None
+    account_id = None
+    if faults.needs_account(rt):
+        try:
+            doc = api_keys.find_by_secret(rt, presented_key(request.headers))
+        except ApiError:
+            doc = None
+        account_id = doc["account_id"] if doc else None
+    return faults.fire(rt, request.method, request.scope["path"], account_id)
+
+
+def _with_metadata(rt: Runtime, payload: dict[str, Any], request_id: str) -> dict[str, Any]:
+    return {**payload, "metadata": {"request_id": request_id, "timestamp": rt.timestamp()}}
+
+
+def _error_payload(error: ApiError) -> dict[str, Any]:
+    return {"success": False, "error": error.to_error_object()}
+
+
+def _replay(rt: Runtime, record: Doc, request_id: str, limit_headers: dict[str, str]) -> Response:
+    """The stored answer of an Idempotency-Key, again; ``metadata`` describes this response,
+    so its request id matches ``X-Request-Id`` (the original one is in a header)."""
+    headers = {
+        **record["headers"],
+        **limit_headers,
+        "Idempotent-Replayed": "true",
+        "Idempotent-Original-Request-Id": record["request_id"],
+    }
+    body = _with_metadata(rt, idempotency.replay_payload(rt, record), request_id)
+    return envelope_response(body, record["status"], headers)
+
+
+def _outcome(
+    edge: Edge, op: Operation, result: Any, request_id: str
+) -> tuple[int, dict[str, str], dict[str, Any]]:
+    """A handler's result as (status, headers, envelope without metadata), schema-checked."""
     status, headers, pagination = op.status, {}, None
     if isinstance(result, Result):
         status, headers, result = result.status, result.headers, result.data
@@ -169,8 +272,10 @@ def _respond(edge: Edge, op: Operation, result: Any, request_id: str) -> Respons
                     "The emulator built a response that breaks its own schema (strict mode)",
                     {"reason": str(failure)},
                 ) from None
-    body = success_body(result, request_id, edge.rt.timestamp(), pagination)
-    return envelope_response(body, status, headers)
+    payload: dict[str, Any] = {"success": True, "data": result}
+    if pagination is not None:
+        payload["pagination"] = pagination
+    return status, dict(headers), payload
 
 
 def _reject_constant(name: str) -> Any:
@@ -178,12 +283,12 @@ def _reject_constant(name: str) -> Any:
 
 
 async def read_json(request: Request, limit: int) -> Any:
-    """The body parsed as JSON, or ``None`` when there is none.
+    """The body parsed as JSON, or ``None`` when there is none (``read_body`` + ``parse_json``)."""
+    return parse_json(request, await read_body(request, limit))
 
-    A body without a ``Content-Type``, or with curl's ``-d`` default
-    (``application/x-www-form-urlencoded``), is read as JSON, as the reference's own examples
-    send it; any other non-JSON type is refused.
-    """
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The raw body, refused with 413 past ``limit`` bytes (declared or streamed)."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(
@@ -199,7 +304,16 @@ async def read_json(request: Request, limit: int) -> Any:
                 f"Request body exceeds the limit of {limit} bytes", {"limit_bytes": limit}
             )
         chunks.append(chunk)
-    raw = b"".join(chunks)
+    return b"".join(chunks)
+
+
+def parse_json(request: Request, raw: bytes) -> Any:
+    """``raw`` parsed as JSON, or ``None`` when it is empty.
+
+    A body without a ``Content-Type``, or with curl's ``-d`` default
+    (``application/x-www-form-urlencoded``), is read as JSON, as the reference's own examples
+    send it; any other non-JSON type is refused.
+    """
     if not raw.strip():
         return None
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()

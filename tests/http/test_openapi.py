@@ -28,13 +28,17 @@ def test_openapi_document_is_valid_and_needs_no_key(lambda_emulator: EmulatorHan
 def test_every_ref_in_the_document_resolves(lambda_emulator: EmulatorHandle) -> None:
     with httpx.Client(base_url=lambda_emulator.url) as raw:
         document = raw.get("/v2/openapi.json").json()
-    names = set(document["components"]["schemas"])
+    names = {
+        f"#/components/{kind}/{name}"
+        for kind, entries in document["components"].items()
+        for name in entries
+    }
 
     def walk(node: object) -> None:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str):
-                assert ref.removeprefix("#/components/schemas/") in names, ref
+                assert ref in names, ref
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):

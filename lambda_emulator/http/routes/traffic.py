@@ -1,0 +1,176 @@
+"""``/_emulator``: fault injection, the request journal, state export/import, rate-limit switch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lambda_emulator.http.operations import Call, Operation, Result
+from lambda_emulator.services import faults, ratelimit, state
+from lambda_emulator.services.journal import journal_of
+
+__all__ = ["OPERATIONS"]
+
+S = "traffic.json#/$defs/"
+TAG = "Emulator control"
+#: A state document may be far larger than an API request body.
+STATE_BODY_LIMIT = 512 * 1024 * 1024
+
+
+def create_fault(call: Call) -> Any:
+    return Result(faults.add(call.rt, call.body).view(), status=201)
+
+
+def list_faults(call: Call) -> Any:
+    return [f.view() for f in faults.list_faults(call.rt)]
+
+
+def get_fault(call: Call) -> Any:
+    return faults.get(call.rt, call.params["id"]).view()
+
+
+def delete_fault(call: Call) -> Any:
+    return faults.delete(call.rt, call.params["id"]).view()
+
+
+def clear_faults(call: Call) -> Any:
+    return {"deleted": faults.clear(call.rt)}
+
+
+def list_requests(call: Call) -> Any:
+    return journal_of(call.rt).select(**call.query)
+
+
+def clear_requests(call: Call) -> Any:
+    return {"deleted": journal_of(call.rt).clear()}
+
+
+def export_state(call: Call) -> Any:
+    return state.export_state(call.rt)
+
+
+def import_state(call: Call) -> Any:
+    return {"imported": True, "tables": state.import_state(call.rt, call.body)}
+
+
+def _rate_limits(call: Call) -> dict[str, Any]:
+    rt = call.rt
+    plans = {}
+    for plan in rt.catalog.plans:
+        limits = ratelimit.limits_for(rt, plan)
+        plans[plan] = {"requests_per_hour": limits.per_hour, "burst": limits.burst}
+    return {"enabled": bool(rt.setting("rate_limits")), "plans": plans}
+
+
+def get_rate_limits(call: Call) -> Any:
+    return _rate_limits(call)
+
+
+def set_rate_limits(call: Call) -> Any:
+    call.rt.overrides["rate_limits"] = call.body["enabled"]
+    ratelimit.reset(call.rt)
+    return _rate_limits(call)
+
+
+def _op(method: str, path: str, name: str, summary: str, handler: Any, **kw: Any) -> Operation:
+    return Operation(method, path, name, summary, TAG, handler, authenticated=False, **kw)
+
+
+OPERATIONS = [
+    _op(
+        "POST",
+        "/faults",
+        "emulatorCreateFault",
+        "Inject errors or latency into matching requests",
+        create_fault,
+        body=S + "FaultCreate",
+        response=S + "Fault",
+        status=201,
+    ),
+    _op(
+        "GET",
+        "/faults",
+        "emulatorListFaults",
+        "List fault rules",
+        list_faults,
+        response=S + "Fault",
+        listing=True,
+    ),
+    _op(
+        "DELETE",
+        "/faults",
+        "emulatorClearFaults",
+        "Delete every fault rule",
+        clear_faults,
+        response=S + "Cleared",
+    ),
+    _op(
+        "GET",
+        "/faults/{id}",
+        "emulatorGetFault",
+        "Get a fault rule",
+        get_fault,
+        response=S + "Fault",
+    ),
+    _op(
+        "DELETE",
+        "/faults/{id}",
+        "emulatorDeleteFault",
+        "Delete a fault rule",
+        delete_fault,
+        response=S + "Fault",
+    ),
+    _op(
+        "GET",
+        "/requests",
+        "emulatorListRequests",
+        "Recent API requests (the journal), oldest first",
+        list_requests,
+        query=S + "JournalQuery",
+        response=S + "JournalEntry",
+        listing=True,
+    ),
+    _op(
+        "DELETE",
+        "/requests",
+        "emulatorClearRequests",
+        "Empty the journal",
+        clear_requests,
+        response=S + "Cleared",
+    ),
+    _op(
+        "GET",
+        "/state",
+        "emulatorExportState",
+        "Export the whole state",
+        export_state,
+        response=S + "StateDocument",
+    ),
+    _op(
+        "PUT",
+        "/state",
+        "emulatorImportState",
+        "Replace the whole state",
+        import_state,
+        body=S + "StateImport",
+        response=S + "StateImported",
+        transactional=False,
+        max_body_bytes=STATE_BODY_LIMIT,
+    ),
+    _op(
+        "GET",
+        "/rate-limits",
+        "emulatorRateLimits",
+        "Rate limits per plan and whether they are enforced",
+        get_rate_limits,
+        response=S + "RateLimits",
+    ),
+    _op(
+        "PUT",
+        "/rate-limits",
+        "emulatorSetRateLimits",
+        "Switch rate limiting on or off until reset",
+        set_rate_limits,
+        body=S + "RateLimitsUpdate",
+        response=S + "RateLimits",
+    ),
+]

@@ -1,0 +1,140 @@
+"""Export and import of the whole state as one versioned JSON document.
+
+    {"format": "lambda-emulator-state", "version": 1, "exported_at": "…Z",
+     "tables": {"<table>": {"<id>": {"id": "<id>", …}, …}, …}}
+
+The document is exactly the store: accounts, API keys (as hashes, never secrets), resources,
+events, pending jobs (so transitions in progress finish after an import), idempotency records,
+and the id counters (so new ids never collide with imported ones). The emulator clock is not
+part of it: pending jobs simply fall due on the importing emulator's clock. The same document
+is what ``serve --fixtures FILE`` starts from and what reset returns to.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any
+
+from lambda_emulator.errors import InvalidRequest
+from lambda_emulator.services import accounts
+from lambda_emulator.services.runtime import Runtime
+from lambda_emulator.storage.base import Doc
+
+__all__ = ["FORMAT", "VERSION", "export_state", "import_state", "load_fixtures", "validate"]
+
+FORMAT = "lambda-emulator-state"
+VERSION = 1
+_TABLE_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def export_state(rt: Runtime) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": rt.timestamp(),
+        "tables": rt.store.export(),
+    }
+
+
+def _bad(message: str, field: str, **details: Any) -> InvalidRequest:
+    return InvalidRequest(message, {"field": field, **details})
+
+
+def validate(document: Any, job_kinds: Collection[str]) -> dict[str, dict[str, Doc]]:
+    """The tables of a state document, or 400 naming the first thing wrong with it.
+
+    The reference's envelope around it (``{"success": true, "data": {…}}``, as
+    ``GET /_emulator/state`` answers) is accepted too, so an export can be fed back as is.
+    """
+    if isinstance(document, dict) and document.get("success") is True and "data" in document:
+        document = document["data"]
+    if not isinstance(document, dict):
+        raise _bad("A state document must be a JSON object", "body")
+    if document.get("format") != FORMAT:
+        raise _bad(
+            f"Not a state document: 'format' must be '{FORMAT}'",
+            "format",
+            value=document.get("format"),
+            allowed_values=[FORMAT],
+        )
+    if document.get("version") != VERSION:
+        raise _bad(
+            f"Unsupported state document version {document.get('version')!r}",
+            "version",
+            value=document.get("version"),
+            allowed_values=[VERSION],
+        )
+    unknown = sorted(set(document) - {"format", "version", "exported_at", "tables"})
+    if unknown:
+        raise _bad(
+            f"Unknown fields in the state document: {', '.join(unknown)}",
+            unknown[0],
+            allowed_values=["exported_at", "format", "tables", "version"],
+        )
+    tables = document.get("tables")
+    if not isinstance(tables, dict):
+        raise _bad("'tables' must be an object of tables", "tables")
+    for name, rows in tables.items():
+        if not _TABLE_RE.match(name):
+            raise _bad(f"Bad table name '{name}'", f"tables.{name}", constraint=_TABLE_RE.pattern)
+        if not isinstance(rows, dict):
+            raise _bad(f"Table '{name}' must be an object keyed by id", f"tables.{name}")
+        for key, doc in rows.items():
+            where = f"tables.{name}.{key}"
+            if not isinstance(doc, dict) or doc.get("id") != key:
+                raise _bad(
+                    f"'{where}' must be an object whose id is '{key}'",
+                    where,
+                    constraint="an object with a matching id",
+                )
+            if "account_id" in doc and not isinstance(doc["account_id"], str | None):
+                raise _bad(f"'{where}.account_id' must be a string", f"{where}.account_id")
+    accounts_table = tables.get(accounts.ACCOUNTS, {})
+    default = tables.get("meta", {}).get("default")
+    if default is not None and default.get("account_id") not in accounts_table:
+        raise _bad(
+            "meta.default names an account that is not in the document",
+            "tables.meta.default.account_id",
+            value=default.get("account_id"),
+        )
+    for job_id, job in tables.get("jobs", {}).items():
+        if not isinstance(job.get("due"), int | float) or not isinstance(job.get("payload"), dict):
+            raise _bad(
+                f"Job '{job_id}' needs a numeric due time and a payload object",
+                f"tables.jobs.{job_id}",
+            )
+        if job.get("kind") not in job_kinds:
+            raise _bad(
+                f"Job '{job_id}' is of an unknown kind {job.get('kind')!r}",
+                f"tables.jobs.{job_id}.kind",
+                value=job.get("kind"),
+                allowed_values=sorted(job_kinds),
+            )
+    return tables
+
+
+def import_state(rt: Runtime, document: Any) -> dict[str, int]:
+    """Replace the whole store with ``document`` (validated first: a bad one changes nothing)."""
+    tables = validate(document, rt.job_handlers)
+    rt.store.replace_all(tables)
+    rt.caches.clear()
+    rt.rebuild_job_heap()
+    accounts.bootstrap(rt)
+    return {name: rt.store.count(name) for name in rt.store.tables()}
+
+
+def load_fixtures(path: Path, job_kinds: Collection[str]) -> dict[str, dict[str, Doc]]:
+    """The tables of a ``--fixtures`` file; a ``ValueError`` saying what is wrong otherwise."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"--fixtures {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise ValueError(f"--fixtures {path}: not valid JSON ({exc})") from None
+    try:
+        return validate(document, job_kinds)
+    except InvalidRequest as exc:
+        raise ValueError(f"--fixtures {path}: {exc.message}") from None

@@ -1,0 +1,172 @@
+"""State export/import through ``/_emulator/state``, and ``serve --fixtures FILE``."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from lambda_emulator.pytest_plugin import EmulatorHandle
+from tests.conftest import err, ok
+
+KEYS = "/v1/account/api-keys"
+
+
+def without_time(document: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in document.items() if k != "exported_at"}
+
+
+def test_export_is_the_whole_state_without_secrets(
+    lambda_emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    secret = ok(client.post(KEYS, json={"name": "ci"}, headers={"Idempotency-Key": "k"}), 201)[
+        "key"
+    ]
+    document = lambda_emulator.export_state()
+    assert (document["format"], document["version"]) == ("lambda-emulator-state", 1)
+    assert document["exported_at"] == "2026-01-24T10:30:00Z"
+    tables = document["tables"]
+    assert {"accounts", "api_keys", "meta", "idempotency_keys", "jobs"} <= set(tables)
+    assert sorted(k["name"] for k in tables["api_keys"].values()) == ["ci", "default"]
+    text = json.dumps(document, ensure_ascii=False)
+    assert secret not in text and lambda_emulator.api_key not in text
+
+
+def test_import_replaces_everything_and_ids_do_not_collide(
+    lambda_emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    kept = ok(client.post(KEYS, json={"name": "kept"}), 201)
+    snapshot = lambda_emulator.export_state()
+    later = ok(client.post(KEYS, json={"name": "later"}), 201)
+    result = lambda_emulator.import_state(snapshot)
+    assert result["imported"] is True and result["tables"]["api_keys"] == 2
+    assert [k["name"] for k in ok(client.get(KEYS))] == ["default", "kept"]
+    with lambda_emulator.client(later["key"]) as gone:
+        err(gone.get("/v1/account"), 401, "authentication_failed")
+    with lambda_emulator.client(kept["key"]) as still:
+        ok(still.get("/v1/account"))
+    again = ok(client.post(KEYS, json={"name": "again"}), 201)
+    assert again["id"] not in {k for k in snapshot["tables"]["api_keys"]}
+    assert without_time(lambda_emulator.export_state())["tables"]["api_keys"].keys() == {
+        *snapshot["tables"]["api_keys"],
+        again["id"],
+    }
+
+
+def test_the_envelope_of_an_export_can_be_put_back_as_is(
+    lambda_emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    ok(client.post(KEYS, json={"name": "kept"}), 201)
+    with httpx.Client(base_url=lambda_emulator.url) as raw:
+        exported = raw.get("/_emulator/state").json()
+        ok(client.post(KEYS, json={"name": "dropped"}), 201)
+        ok(raw.put("/_emulator/state", json=exported))
+    assert [k["name"] for k in ok(client.get(KEYS))] == ["default", "kept"]
+
+
+def test_pending_jobs_are_imported_and_run(
+    lambda_emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    ok(client.post(KEYS, json={"name": "ci"}, headers={"Idempotency-Key": "k"}), 201)
+    snapshot = lambda_emulator.export_state()
+    lambda_emulator.reset()
+    lambda_emulator.import_state(snapshot)
+    assert lambda_emulator.control("GET", "clock")["pending_jobs"] == 1
+    replay = client.post(KEYS, json={"name": "ci"}, headers={"Idempotency-Key": "k"})
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert lambda_emulator.advance(24 * 3600)["jobs_run"] == 1
+    assert "idempotency_keys" not in lambda_emulator.export_state()["tables"]
+
+
+def broken(document: dict[str, Any], how: str) -> Any:
+    doc = copy.deepcopy(document)
+    tables = doc["tables"]
+    some_key = next(iter(tables["api_keys"]))
+    if how == "format":
+        doc["format"] = "something-else"
+    elif how == "version":
+        doc["version"] = 2
+    elif how == "extra":
+        doc["colour"] = "red"
+    elif how == "tables":
+        doc["tables"] = []
+    elif how == "table-name":
+        tables["Bad Name"] = {}
+    elif how == "id-mismatch":
+        tables["api_keys"][some_key] = dict(tables["api_keys"][some_key], id="key_other")
+    elif how == "default-account":
+        tables["meta"]["default"]["account_id"] = "acct_missing"
+    elif how == "job-kind":
+        tables["jobs"] = {"job_x": {"id": "job_x", "kind": "nope", "due": 0, "payload": {}}}
+    elif how == "not-object":
+        return ["a", "list"]
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("how", "field"),
+    [
+        ("format", "format"),
+        ("version", "version"),
+        ("extra", "colour"),
+        ("tables", "tables"),
+        ("table-name", "tables.Bad Name"),
+        ("id-mismatch", "tables.api_keys."),
+        ("default-account", "tables.meta.default.account_id"),
+        ("job-kind", "tables.jobs.job_x.kind"),
+        ("not-object", "body"),
+    ],
+)
+def test_a_bad_document_is_400_and_changes_nothing(
+    lambda_emulator: EmulatorHandle, client: httpx.Client, how: str, field: str
+) -> None:
+    ok(client.post(KEYS, json={"name": "ci"}), 201)
+    before = lambda_emulator.export_state()
+    with httpx.Client(base_url=lambda_emulator.url) as raw:
+        error = err(raw.put("/_emulator/state", json=broken(before, how)), 400, "invalid_request")
+    assert error["details"]["field"].startswith(field)
+    assert without_time(lambda_emulator.export_state()) == without_time(before)
+
+
+def test_serve_fixtures_starts_from_a_document_and_reset_returns_to_it(
+    lambda_emulator: EmulatorHandle,
+    client: httpx.Client,
+    make_emulator: Callable[..., EmulatorHandle],
+    tmp_path: Path,
+) -> None:
+    ci = ok(client.post(KEYS, json={"name": "ci"}), 201)
+    fixtures = tmp_path / "fixtures.json"
+    fixtures.write_text(json.dumps(lambda_emulator.export_state(), ensure_ascii=False))
+    seeded = make_emulator(fixtures=fixtures)
+    with seeded.client(ci["key"]) as c:
+        assert [k["name"] for k in ok(c.get(KEYS))] == ["default", "ci"]
+        ok(c.post(KEYS, json={"name": "scratch"}), 201)
+        seeded.reset()
+        assert [k["name"] for k in ok(c.get(KEYS))] == ["default", "ci"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"format": "lambda-emulator-state", "version": 9, "tables": {}}', "version 9"),
+    ],
+)
+def test_serve_refuses_a_bad_fixtures_file(tmp_path: Path, content: str, message: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    result = subprocess.run(
+        [sys.executable, "-m", "lambda_emulator", "serve", "--port", "0", "--fixtures", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert "--fixtures" in result.stderr and message in result.stderr
