@@ -23,9 +23,10 @@ from lambda_emulator.http.envelope import error_response
 from lambda_emulator.http.middleware import EdgeMiddleware
 from lambda_emulator.http.openapi import build_openapi
 from lambda_emulator.http.operations import Edge, Operation, endpoint
-from lambda_emulator.http.routes import account, control
+from lambda_emulator.http.routes import account, billing, control, monitoring
 from lambda_emulator.http.validation import SchemaSet
 from lambda_emulator.services import accounts
+from lambda_emulator.services import billing as billing_service
 from lambda_emulator.services.runtime import JobHandler, Runtime
 from lambda_emulator.settings import Settings
 from lambda_emulator.storage import MemoryStore, Store, TinyDBStore
@@ -34,11 +35,15 @@ __all__ = ["API_VERSIONS", "create_app", "runtime_of"]
 
 API_VERSIONS = ("v1", "v2")
 #: Route modules of the emulated API, mounted under every version.
-API_OPERATIONS: list[Operation] = [*account.OPERATIONS]
+API_OPERATIONS: list[Operation] = [
+    *account.OPERATIONS,
+    *monitoring.OPERATIONS,
+    *billing.OPERATIONS,
+]
 #: The control plane, under ``/_emulator``.
 CONTROL_OPERATIONS: list[Operation] = [*control.OPERATIONS]
 #: Time-driven work by kind; each service module that schedules jobs contributes its handlers.
-JOB_HANDLERS: dict[str, JobHandler] = {}
+JOB_HANDLERS: dict[str, JobHandler] = {**billing_service.JOB_HANDLERS}
 _VERSION_RE = re.compile(r"^/(v\d+)(?:/|$)")
 #: How often (real seconds) the background task runs jobs that fell due without any request.
 TICK_SECONDS = 0.05
@@ -67,6 +72,8 @@ def create_app(
         store.replace_all(rt.initial_state)
     rt.rebuild_job_heap()
     accounts.bootstrap(rt)
+    billing_service.bootstrap(rt)
+    rt.reset_hooks = [*rt.reset_hooks, billing_service.bootstrap]
 
     edge = Edge(rt, SchemaSet())
     edge.compile(API_OPERATIONS + CONTROL_OPERATIONS)
@@ -109,6 +116,7 @@ def _routes(edge: Edge) -> list[BaseRoute]:
             Route(prefix + "/openapi.json", _openapi_endpoint(edge, prefix), methods=["GET"])
         )
         routes.extend(_operation_routes(edge, API_OPERATIONS, prefix))
+        routes.extend(monitoring.websocket_routes(edge, prefix))
     routes.extend(_operation_routes(edge, CONTROL_OPERATIONS, "/_emulator"))
     return routes
 
