@@ -12,7 +12,8 @@ from typing import Any
 
 from lambda_emulator.core import metrics as core
 from lambda_emulator.core.timefmt import format_time, from_epoch, parse_time
-from lambda_emulator.errors import InvalidRequest, NotFound
+from lambda_emulator.errors import InvalidRequest
+from lambda_emulator.services import instances
 from lambda_emulator.services.meters import METERS
 from lambda_emulator.services.runtime import Runtime
 from lambda_emulator.storage.base import Doc
@@ -30,7 +31,7 @@ __all__ = [
     "stream_samples",
 ]
 
-INSTANCES = "instances"
+INSTANCES = instances.INSTANCES
 DEFAULT_PERIOD = 60
 DEFAULT_RANGE_SECONDS = 3600
 #: The longest range one query may cover (31 days) and the most points per metric.
@@ -39,10 +40,8 @@ MAX_POINTS = 1440
 
 
 def get_instance(rt: Runtime, account_id: str, instance_id: str) -> Doc:
-    doc = rt.store.get(INSTANCES, instance_id)
-    if doc is None or doc.get("account_id") != account_id:
-        raise NotFound(f"Instance '{instance_id}' not found", {"field": "id", "value": instance_id})
-    return doc
+    """The account's instance, or the same 404 that ``GET /v1/instances/{id}`` answers."""
+    return instances.get_instance(rt, account_id, instance_id)
 
 
 def lifetime(rt: Runtime, instance: Doc, *, deleted: float | None = None) -> core.Lifetime:
