@@ -34,7 +34,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from lambda_emulator.core.permissions import allows
 from lambda_emulator.core.timefmt import parse_time
-from lambda_emulator.errors import ApiError, InvalidRequest
+from lambda_emulator.errors import ApiError, AuthenticationFailed, InvalidRequest
 from lambda_emulator.http.auth import presented_key
 from lambda_emulator.http.operations import Call, Edge, Operation
 from lambda_emulator.services import api_keys, monitoring
@@ -157,6 +157,13 @@ def _stream_endpoint(edge: Edge) -> Callable[[WebSocket], Awaitable[None]]:
             names = monitoring.parse_metric_names(query.get("metrics"))
             period = int(query.get("period", monitoring.DEFAULT_PERIOD))
             instance = monitoring.get_instance(rt, key["account_id"], ws.path_params["id"])
+        except AuthenticationFailed as error:
+            if error.message.startswith("Missing API key"):
+                error = AuthenticationFailed(
+                    "Missing API key: send 'Authorization: Bearer <key>', 'X-API-Key', or ?api_key="
+                )
+            await _refuse(ws, error)
+            return
         except ApiError as error:
             await _refuse(ws, error)
             return
