@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 __all__ = [
     "QUANTITY_PLACES",
@@ -61,8 +62,7 @@ class PriceBook:
         raise KeyError(f"no price for sku '{sku}'")
 
 
-@dataclass(frozen=True)
-class MeterSpan:
+class MeterSpan(NamedTuple):
     """One meter: ``quantity`` units of ``sku`` billed from ``started_ms`` to ``ended_ms``."""
 
     resource_id: str
@@ -135,9 +135,21 @@ def _item(
     unit: str,
     unit_price: Decimal,
 ) -> LineItem:
-    quantity = round_half_up(exact_quantity, QUANTITY_PLACES)
-    amount = (quantity * unit_price).quantize(_CENT, rounding=ROUND_HALF_UP)
-    return LineItem(resource_id, resource_type, description, quantity, unit, unit_price, amount)
+    """Round by the rule, in integers (this runs once per line item of every usage read)."""
+    num, den = exact_quantity.numerator, exact_quantity.denominator
+    scale = 10**QUANTITY_PLACES
+    micro = (2 * num * scale + den) // (2 * den)  # half-up; quantities are never negative
+    p_num, p_den = unit_price.as_integer_ratio()
+    cents = (2 * micro * p_num * 100 + scale * p_den) // (2 * scale * p_den)
+    return LineItem(
+        resource_id,
+        resource_type,
+        description,
+        Decimal(micro).scaleb(-QUANTITY_PLACES),
+        unit,
+        unit_price,
+        Decimal(cents).scaleb(-2),
+    )
 
 
 def usage(meters: Iterable[MeterSpan], start_ms: int, end_ms: int, prices: PriceBook) -> Statement:

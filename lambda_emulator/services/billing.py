@@ -64,6 +64,10 @@ def _ms(epoch: float) -> int:
     return round(epoch * 1000)
 
 
+def _decimal(value: int | float | str) -> Decimal:
+    return Decimal(value) if isinstance(value, int) else Decimal(str(value))
+
+
 def _spans(rt: Runtime, account_id: str) -> list[core.MeterSpan]:
     return [
         core.MeterSpan(
@@ -71,7 +75,7 @@ def _spans(rt: Runtime, account_id: str) -> list[core.MeterSpan]:
             resource_type=m["resource_type"],
             description=m["description"],
             sku=m["sku"],
-            quantity=Decimal(str(m["quantity"])),
+            quantity=_decimal(m["quantity"]),
             started_ms=_ms(m["started_at"]),
             ended_ms=None if m["ended_at"] is None else _ms(m["ended_at"]),
         )

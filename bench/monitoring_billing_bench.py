@@ -1,0 +1,147 @@
+"""Monitoring and billing speed, measured over HTTP against a real emulator on loopback.
+
+    python bench/monitoring_billing_bench.py [--rounds N]
+
+1. ``GET /v1/instances/{id}/metrics`` for 30 days by the hour (720 points × 6 metrics) of one
+   instance that was created through the API and stopped and started on the way.
+   Budget: median ≤ 30 ms.
+2. ``GET /v1/billing/usage`` for a month of an account with 1,000 instances, each with one to
+   four running intervals in the month (3,000 meters or so). Budget: median ≤ 100 ms.
+
+The emulator runs as ``lambda-emulator serve`` would (response checks off, in-memory store),
+with the clock frozen so that only the bench moves it. No plan allows 1,000 instances, so the
+second account's meters are written straight into the store before the server starts, exactly
+as ``services/meters`` records them; billing reads nothing else.
+
+Prints a table and exits 1 if a median is over its budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import httpx
+
+from lambda_emulator.server import EmulatorThread
+from lambda_emulator.services import accounts
+from lambda_emulator.services.meters import METERS
+from lambda_emulator.services.runtime import Runtime
+from lambda_emulator.settings import Settings
+
+START = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
+DAY = 86400
+TYPES = ["compute-1x", "compute-2x", "compute-4x", "compute-8x", "compute-16x"]
+
+
+def timed(call: Callable[[], httpx.Response], rounds: int) -> list[float]:
+    for _ in range(5):
+        call().raise_for_status()
+    samples = []
+    for _ in range(rounds):
+        began = time.perf_counter()
+        response = call()
+        samples.append((time.perf_counter() - began) * 1000)
+        response.raise_for_status()
+    return samples
+
+
+def seed_big_account(rt: Runtime, instances: int) -> str:
+    """An account with ``instances`` instances' meters over the month that starts at START."""
+    with rt.transaction():
+        account, _, secret = accounts.create_account(rt, "enterprise", "Big Co")
+        rng = random.Random(1)
+        month = 31 * DAY
+        for n in range(instances):
+            instance_id = rt.new_id("inst")
+            sku = TYPES[n % len(TYPES)]
+            at = START.timestamp() + rng.uniform(0, DAY)
+            for _ in range(rng.randint(1, 4)):
+                ran = rng.uniform(3600, month / 4)
+                rt.store.put(
+                    METERS,
+                    {
+                        "id": rt.new_id("mtr"),
+                        "account_id": account["id"],
+                        "resource_type": "instance",
+                        "resource_id": instance_id,
+                        "description": f"Instance node-{n} ({sku})",
+                        "unit": "hour",
+                        "sku": sku,
+                        "quantity": 1,
+                        "started_at": at,
+                        "ended_at": at + ran,
+                    },
+                )
+                at += ran + rng.uniform(600, 3 * DAY)
+    return secret
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=60)
+    args = parser.parse_args()
+
+    settings = Settings(port=0, seed=0, speed=0.0, start_time=START, log_level="warning")
+    server = EmulatorThread(settings)
+    big_key = seed_big_account(server.runtime, 1000)
+    meters = server.runtime.store.count(METERS)
+    server.start()
+    try:
+        control = httpx.Client(base_url=server.url, timeout=30)
+        control.put("/_emulator/transitions", json={"mode": "instant"}).raise_for_status()
+        key = settings.api_key.encode()
+        api = httpx.Client(
+            base_url=server.url, timeout=30, headers={b"Authorization": b"Bearer " + key}
+        )
+        body = {"name": "web", "instance_type": "compute-4x", "region": "us-west-1"}
+        created = api.post("/v1/instances", json={**body, "image": "ubuntu-22.04"})
+        instance_id = created.json()["data"]["id"]
+        for verb in ("stop", "start"):  # some stopped time in the month
+            control.post("/_emulator/clock/advance", json={"seconds": 9 * DAY})
+            api.post(f"/v1/instances/{instance_id}/{verb}").raise_for_status()
+        control.post("/_emulator/clock/advance", json={"seconds": 13 * DAY})
+        metrics = api.get(
+            f"/v1/instances/{instance_id}/metrics",
+            params={"start": "2026-03-01T00:00:00Z", "end": "2026-03-31T00:00:00Z", "period": 3600},
+        )
+        points = sum(len(v) for v in metrics.json()["data"]["metrics"].values())
+        metric_ms = timed(lambda: api.get(metrics.request.url), args.rounds)
+
+        big = httpx.Client(
+            base_url=server.url,
+            timeout=30,
+            headers={b"Authorization": b"Bearer " + big_key.encode()},
+        )
+        window = {"start": "2026-03-01T00:00:00Z", "end": "2026-04-01T00:00:00Z"}
+        usage = big.get("/v1/billing/usage", params=window).json()["data"]
+        usage_ms = timed(lambda: big.get("/v1/billing/usage", params=window), args.rounds)
+    finally:
+        server.stop()
+
+    rows = [
+        ("30-day hourly metrics, 1 instance", f"{points} values", metric_ms, 30.0),
+        (
+            "monthly usage, 1,000 instances",
+            f"{meters} meters, {len(usage['line_items'])} line items",
+            usage_ms,
+            100.0,
+        ),
+    ]
+    print(f"{'case':36} {'size':34} {'median':>8} {'p95':>8} {'budget':>7}")
+    failed = False
+    for name, size, samples, budget in rows:
+        median = statistics.median(samples)
+        p95 = statistics.quantiles(samples, n=20)[-1]
+        failed |= median > budget
+        print(f"{name:36} {size:34} {median:6.1f}ms {p95:6.1f}ms {budget:5.0f}ms")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
