@@ -13,18 +13,22 @@ with the clock frozen so that only the bench moves it. No plan allows 1,000 inst
 second account's meters are written straight into the store before the server starts, exactly
 as ``services/meters`` records them; billing reads nothing else.
 
-Prints a table and exits 1 if a median is over its budget.
+The emulator runs in a child process, like a real server. Prints a table and exits 1 if a
+median is over its budget.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
@@ -82,57 +86,80 @@ def seed_big_account(rt: Runtime, instances: int) -> str:
     return secret
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=60)
-    args = parser.parse_args()
-
+def serve() -> None:
+    """The child process: seed, serve, print where, and run until stdin closes."""
     settings = Settings(port=0, seed=0, speed=0.0, start_time=START, log_level="warning")
     server = EmulatorThread(settings)
     big_key = seed_big_account(server.runtime, 1000)
     meters = server.runtime.store.count(METERS)
     server.start()
-    try:
-        control = httpx.Client(base_url=server.url, timeout=30)
-        control.put("/_emulator/transitions", json={"mode": "instant"}).raise_for_status()
-        key = settings.api_key.encode()
-        api = httpx.Client(
-            base_url=server.url, timeout=30, headers={b"Authorization": b"Bearer " + key}
-        )
-        body = {"name": "web", "instance_type": "compute-4x", "region": "us-west-1"}
-        created = api.post("/v1/instances", json={**body, "image": "ubuntu-22.04"})
-        instance_id = created.json()["data"]["id"]
-        for verb in ("stop", "start"):  # some stopped time in the month
-            control.post("/_emulator/clock/advance", json={"seconds": 9 * DAY})
-            api.post(f"/v1/instances/{instance_id}/{verb}").raise_for_status()
-        control.post("/_emulator/clock/advance", json={"seconds": 13 * DAY})
-        metrics = api.get(
-            f"/v1/instances/{instance_id}/metrics",
-            params={"start": "2026-03-01T00:00:00Z", "end": "2026-03-31T00:00:00Z", "period": 3600},
-        )
-        points = sum(len(v) for v in metrics.json()["data"]["metrics"].values())
-        metric_ms = timed(lambda: api.get(metrics.request.url), args.rounds)
+    info = {"url": server.url, "key": settings.api_key, "big_key": big_key, "meters": meters}
+    print(json.dumps(info), flush=True)
+    sys.stdin.read()
+    server.stop()
 
-        big = httpx.Client(
-            base_url=server.url,
-            timeout=30,
-            headers={b"Authorization": b"Bearer " + big_key.encode()},
-        )
-        window = {"start": "2026-03-01T00:00:00Z", "end": "2026-04-01T00:00:00Z"}
-        usage = big.get("/v1/billing/usage", params=window).json()["data"]
-        usage_ms = timed(lambda: big.get("/v1/billing/usage", params=window), args.rounds)
-    finally:
-        server.stop()
 
-    rows = [
+def measure(info: dict[str, Any], rounds: int) -> list[tuple[str, str, list[float], float]]:
+    control = httpx.Client(base_url=info["url"], timeout=30)
+    control.put("/_emulator/transitions", json={"mode": "instant"}).raise_for_status()
+    api = httpx.Client(
+        base_url=info["url"],
+        timeout=30,
+        headers={b"Authorization": b"Bearer " + info["key"].encode()},
+    )
+    body = {"name": "web", "instance_type": "compute-4x", "region": "us-west-1"}
+    created = api.post("/v1/instances", json={**body, "image": "ubuntu-22.04"})
+    instance_id = created.json()["data"]["id"]
+    for verb in ("stop", "start"):  # some stopped time in the month
+        control.post("/_emulator/clock/advance", json={"seconds": 9 * DAY})
+        api.post(f"/v1/instances/{instance_id}/{verb}").raise_for_status()
+    control.post("/_emulator/clock/advance", json={"seconds": 13 * DAY})
+    metrics = api.get(
+        f"/v1/instances/{instance_id}/metrics",
+        params={"start": "2026-03-01T00:00:00Z", "end": "2026-03-31T00:00:00Z", "period": 3600},
+    )
+    points = sum(len(v) for v in metrics.json()["data"]["metrics"].values())
+    metric_ms = timed(lambda: api.get(metrics.request.url), rounds)
+
+    big = httpx.Client(
+        base_url=info["url"],
+        timeout=30,
+        headers={b"Authorization": b"Bearer " + info["big_key"].encode()},
+    )
+    window = {"start": "2026-03-01T00:00:00Z", "end": "2026-04-01T00:00:00Z"}
+    usage = big.get("/v1/billing/usage", params=window).json()["data"]
+    usage_ms = timed(lambda: big.get("/v1/billing/usage", params=window), rounds)
+    size = f"{info['meters']} meters, {len(usage['line_items'])} line items"
+    return [
         ("30-day hourly metrics, 1 instance", f"{points} values", metric_ms, 30.0),
-        (
-            "monthly usage, 1,000 instances",
-            f"{meters} meters, {len(usage['line_items'])} line items",
-            usage_ms,
-            100.0,
-        ),
+        ("monthly usage, 1,000 instances", size, usage_ms, 100.0),
     ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=60)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve()
+        return 0
+    # The server runs in its own process, as it would for a real client: the bench's own
+    # Python work (sending, reading 200 kB answers) must not share its interpreter lock.
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        rows = measure(json.loads(child.stdout.readline()), args.rounds)
+    finally:
+        assert child.stdin is not None
+        child.stdin.close()
+        child.wait(timeout=30)
+
     print(f"{'case':36} {'size':34} {'median':>8} {'p95':>8} {'budget':>7}")
     failed = False
     for name, size, samples, budget in rows:

@@ -22,10 +22,12 @@ trigonometric evaluations, not a sum over every second.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import math
 import random
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -41,6 +43,7 @@ __all__ = [
     "profile",
     "sample",
     "series",
+    "timestamps",
 ]
 
 GAUGE_METRICS = ("cpu_utilization", "memory_utilization")
@@ -245,25 +248,25 @@ class _Running:
         return values
 
     def counters(self, xs: Sequence[float]) -> tuple[list[float], list[float]]:
-        """(∫ rate, running seconds) accumulated before each ``x`` (``xs`` sorted)."""
+        """(∫ rate, running seconds) accumulated before each ``x`` (``xs`` sorted).
+
+        Inside a running interval ``(a, b)`` the counter is the prefix before it plus
+        ``S(x) − S(a)``; from ``b`` until the next start it stays at the prefix after it."""
         values = self.antiderivative(xs)
         integrals: list[float] = []
         seconds: list[float] = []
-        k, n = 0, len(self.intervals)
-        for x, sx in zip(xs, values, strict=True):
-            while k < n and self.starts[k] < x:
-                k += 1
-            if k == 0:
-                integrals.append(0.0)
-                seconds.append(0.0)
-                continue
-            a, b = self.intervals[k - 1]
-            if x >= b:
-                integrals.append(self.prefix[k])
-                seconds.append(self.seconds[k])
-            else:
-                integrals.append(self.prefix[k - 1] + (sx - self.start_values[k - 1]))
-                seconds.append(self.seconds[k - 1] + (x - a))
+        i, n = 0, len(xs)
+        for k, (a, b) in enumerate(self.intervals):
+            j = bisect.bisect_right(xs, a, i)  # up to the start: the total so far
+            integrals.extend([self.prefix[k]] * (j - i))
+            seconds.extend([self.seconds[k]] * (j - i))
+            i, j = j, bisect.bisect_left(xs, b, j)  # strictly inside: partial
+            base, start_value, ran = self.prefix[k], self.start_values[k], self.seconds[k]
+            integrals.extend([base + (v - start_value) for v in values[i:j]])
+            seconds.extend([ran + (x - a) for x in xs[i:j]])
+            i = j
+        integrals.extend([self.prefix[-1]] * (n - i))
+        seconds.extend([self.seconds[-1]] * (n - i))
         return integrals, seconds
 
 
@@ -284,15 +287,33 @@ def series(
         floors = [math.floor(c) for c in integrals]
         return [hi - lo for lo, hi in itertools.pairwise(floors)]
     scale = prof.jitter * min(1.0, math.sqrt(_JITTER_PERIOD / period))
-    values: list[float] = []
-    for i, t in enumerate(times):
-        ran = seconds[i + 1] - seconds[i]
-        if ran <= 0:
-            values.append(0.0)
-            continue
-        value = (integrals[i + 1] - integrals[i] + scale * prof.noise(t) * ran) / period
-        values.append(round(min(100.0, max(0.0, value)), 2))
-    return values
+    noise = prof.noise
+    return [
+        _percent((integrals[i + 1] - integrals[i] + scale * noise(t) * ran) / period)
+        if (ran := seconds[i + 1] - seconds[i]) > 0
+        else 0.0
+        for i, t in enumerate(times)
+    ]
+
+
+def _percent(value: float) -> float:
+    return round(min(100.0, max(0.0, value)), 2)
+
+
+def timestamps(times: range) -> list[str]:
+    """RFC 3339 text for each point (``…T10:00:00Z``); the date is formatted once per day,
+    as a month of points would otherwise spend more time formatting than computing."""
+    dates: dict[int, str] = {}
+    out: list[str] = []
+    for t in times:
+        day, rest = divmod(int(t), 86400)
+        date = dates.get(day)
+        if date is None:
+            date = dates[day] = time.strftime("%Y-%m-%d", time.gmtime(day * 86400))
+        hour, rest = divmod(rest, 3600)
+        minute, second = divmod(rest, 60)
+        out.append(f"{date}T{hour:02d}:{minute:02d}:{second:02d}Z")
+    return out
 
 
 def sample(

@@ -125,7 +125,7 @@ def query_metrics(
         )
     life = lifetime(rt, instance)
     times = core.grid(start, end, period, life)
-    stamps = [format_time(from_epoch(t)) for t in times]
+    stamps = core.timestamps(times)
     series: dict[str, list[dict[str, Any]]] = {}
     for name in names:
         values = core.series(rt.seed, instance_id, name, life, times, period)
@@ -154,14 +154,10 @@ def stream_samples(
     ``limit`` of them), and where the next call should start."""
     life = lifetime(rt, instance, deleted=deleted)
     times = core.grid(after, life.now, period, life)[:limit]
-    messages = []
     columns = {n: core.series(rt.seed, instance["id"], n, life, times, period) for n in names}
-    for i, t in enumerate(times):
-        messages.append(
-            {
-                "timestamp": format_time(from_epoch(t)),
-                "metrics": {n: columns[n][i] for n in names},
-            }
-        )
+    messages = [
+        {"timestamp": stamp, "metrics": {n: columns[n][i] for n in names}}
+        for i, stamp in enumerate(core.timestamps(times))
+    ]
     next_after = float(times[-1] + period) if len(times) else after
     return messages, next_after

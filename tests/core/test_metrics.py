@@ -126,3 +126,10 @@ def test_merge_intervals_closes_open_ones_at_now_and_joins_touching_ones() -> No
 def test_series_refuses_points_that_are_not_consecutive_periods() -> None:
     with pytest.raises(ValueError):
         m.series(0, "inst_x", "cpu_utilization", RUNNING_30_DAYS, range(0, 600, 120), 60)
+
+
+def test_timestamps_are_rfc3339_utc() -> None:
+    from lambda_emulator.core.timefmt import format_time, from_epoch
+
+    times = range(1_767_225_540, 1_767_225_540 + 7 * 86400, 3599)  # across a year end
+    assert m.timestamps(times) == [format_time(from_epoch(t)) for t in times]
