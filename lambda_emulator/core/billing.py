@@ -15,6 +15,7 @@ binary float.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -69,7 +70,7 @@ class MeterSpan(NamedTuple):
     resource_type: str
     description: str
     sku: str
-    quantity: Decimal
+    quantity: int | Decimal
     started_ms: int
     ended_ms: int | None
 
@@ -127,19 +128,29 @@ def decimal_text(value: Decimal) -> str:
     return text or "0"
 
 
+@functools.lru_cache(maxsize=256)
+def _ratio(price: Decimal) -> tuple[int, int]:
+    """A price as an exact integer fraction (prices are few; each is converted once)."""
+    return price.as_integer_ratio()
+
+
 def _item(
     resource_id: str | None,
     resource_type: str,
     description: str,
-    exact_quantity: Fraction,
+    exact_quantity: Fraction | tuple[int, int],
     unit: str,
     unit_price: Decimal,
 ) -> LineItem:
-    """Round by the rule, in integers (this runs once per line item of every usage read)."""
-    num, den = exact_quantity.numerator, exact_quantity.denominator
+    """Round by the rule, in integers (this runs once per line item of every usage read);
+    the exact quantity is a Fraction or a (numerator, denominator) pair."""
+    if isinstance(exact_quantity, Fraction):
+        num, den = exact_quantity.numerator, exact_quantity.denominator
+    else:
+        num, den = exact_quantity
     scale = 10**QUANTITY_PLACES
     micro = (2 * num * scale + den) // (2 * den)  # half-up; quantities are never negative
-    p_num, p_den = unit_price.as_integer_ratio()
+    p_num, p_den = _ratio(unit_price)
     cents = (2 * micro * p_num * 100 + scale * p_den) // (2 * scale * p_den)
     return LineItem(
         resource_id,
@@ -156,8 +167,8 @@ def usage(meters: Iterable[MeterSpan], start_ms: int, end_ms: int, prices: Price
     """What ``meters`` cost between ``start_ms`` and ``end_ms`` (an open meter runs to
     ``end_ms``): one line item per resource and billed configuration (sku and quantity), with
     all of its intervals in the period added up before rounding."""
-    totals: dict[tuple[str, str, str, Decimal], int] = {}
-    first_seen: dict[tuple[str, str, str, Decimal], tuple[int, str]] = {}
+    totals: dict[tuple[str, str, str, int | Decimal], int] = {}
+    first_seen: dict[tuple[str, str, str, int | Decimal], tuple[int, str]] = {}
     for meter in meters:
         begin = max(meter.started_ms, start_ms)
         finish = end_ms if meter.ended_ms is None else min(meter.ended_ms, end_ms)
@@ -173,7 +184,8 @@ def usage(meters: Iterable[MeterSpan], start_ms: int, end_ms: int, prices: Price
     for key in sorted(totals, key=lambda k: (_TYPE_ORDER.get(k[0], 9), k[1], k[2], k[3])):
         resource_type, resource_id, sku, quantity = key
         unit, price, ms_per_unit = prices.rate(sku)
-        exact = Fraction(quantity) * Fraction(totals[key], ms_per_unit)
+        q_num, q_den = quantity.as_integer_ratio()
+        exact = (q_num * totals[key], q_den * ms_per_unit)
         items.append(_item(resource_id, resource_type, first_seen[key][1], exact, unit, price))
     return Statement(prices.currency, tuple(items))
 

@@ -64,29 +64,37 @@ def _ms(epoch: float) -> int:
     return round(epoch * 1000)
 
 
-def _decimal(value: int | float | str) -> Decimal:
-    return Decimal(value) if isinstance(value, int) else Decimal(str(value))
+def _quantity(value: int | float | str) -> int | Decimal:
+    return value if isinstance(value, int) else Decimal(str(value))
 
 
-def _spans(rt: Runtime, account_id: str) -> list[core.MeterSpan]:
-    return [
-        core.MeterSpan(
-            resource_id=m["resource_id"],
-            resource_type=m["resource_type"],
-            description=m["description"],
-            sku=m["sku"],
-            quantity=_decimal(m["quantity"]),
-            started_ms=_ms(m["started_at"]),
-            ended_ms=None if m["ended_at"] is None else _ms(m["ended_at"]),
+def _spans(rt: Runtime, account_id: str, start: float, end: float) -> list[core.MeterSpan]:
+    """The account's meters that overlap ``[start, end)`` (epoch seconds)."""
+    spans = []
+    for m in rt.store.find(METERS, account_id):
+        began, ended = m["started_at"], m["ended_at"]
+        if began >= end or (ended is not None and ended <= start):
+            continue
+        spans.append(
+            core.MeterSpan(
+                m["resource_id"],
+                m["resource_type"],
+                m["description"],
+                m["sku"],
+                _quantity(m["quantity"]),
+                round(began * 1000),
+                None if ended is None else round(ended * 1000),
+            )
         )
-        for m in rt.store.find(METERS, account_id)
-    ]
+    return spans
 
 
 def statement(rt: Runtime, account_id: str, start: datetime, end: datetime) -> core.Statement:
     """What ``account_id`` was charged for between ``start`` and ``end`` (never past now)."""
+    start_ms = _ms(start.timestamp())
     end_ms = min(_ms(end.timestamp()), _ms(rt.clock.epoch()))
-    return core.usage(_spans(rt, account_id), _ms(start.timestamp()), end_ms, price_book(rt))
+    spans = _spans(rt, account_id, start_ms / 1000, end_ms / 1000)
+    return core.usage(spans, start_ms, end_ms, price_book(rt))
 
 
 def _money(stmt: core.Statement) -> dict[str, Any]:
