@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from websockets.sync.client import connect
 
 from lambda_emulator.server import EmulatorThread
 from lambda_emulator.settings import Settings
@@ -68,6 +69,13 @@ def generate() -> dict[str, str]:
             "metrics": "cpu_utilization,network_in_bytes",
         }
         metrics = _data(api.get(f"/v1/instances/{inst['id']}/metrics", params=params))
+        stream = server.url.replace("http://", "ws://") + (
+            f"/v1/instances/{inst['id']}/metrics/stream"
+            "?period=60&metrics=cpu_utilization,network_in_bytes"
+        )
+        wire_key = "Bearer " + settings.api_key.encode("utf-8").decode("latin-1")
+        with connect(stream, additional_headers={"Authorization": wire_key}) as ws:
+            first_message = json.loads(ws.recv(timeout=10))
         usage = _data(api.get("/v1/billing/usage"))
         estimate = _data(
             api.get(
@@ -91,6 +99,7 @@ def generate() -> dict[str, str]:
     table = "\n".join(rows)
     return {
         "metrics-table": f"```text\n{table}\n```",
+        "stream-message": "```json\n" + json.dumps(first_message, ensure_ascii=False) + "\n```",
         "usage": "```json\n" + json.dumps(usage, indent=2, ensure_ascii=False) + "\n```",
         "estimate": "```json\n" + json.dumps(estimate, indent=2, ensure_ascii=False) + "\n```",
         "invoice": "```json\n" + json.dumps(invoices[1], indent=2, ensure_ascii=False) + "\n```",
@@ -99,6 +108,7 @@ def generate() -> dict[str, str]:
 
 DOCS = {
     "metrics-table": "docs/monitoring.md",
+    "stream-message": "docs/monitoring.md",
     "usage": "docs/billing.md",
     "estimate": "docs/billing.md",
     "invoice": "docs/billing.md",

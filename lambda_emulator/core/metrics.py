@@ -1,8 +1,10 @@
 """Metric series: a pure function of (seed, instance id, metric, time) and the instance's history.
 
-Every metric is a deterministic signal made of a per-instance level, a daily cycle (peaking in
-the instance's busy hour, UTC) and a few slower and faster waves, all derived from the seed and
-the instance id, so the same query always returns the same numbers, across restarts.
+Every metric is a deterministic signal: a per-metric level times a mix of five waves that belong
+to the instance (a daily cycle peaking in its busy hour, UTC, and waves of hours, tens of
+minutes, minutes and about a minute), all derived from the seed and the instance id, so the
+same query always returns the same numbers, across restarts. The metrics of one instance
+share its waves with their own amplitudes: load shows in CPU, traffic and disk together.
 
 A point covers one period ``[timestamp, timestamp + period)``:
 
@@ -36,14 +38,18 @@ __all__ = [
     "GAUGE_METRICS",
     "METRICS",
     "UNITS",
+    "WAVE_COUNT",
     "Lifetime",
     "Profile",
+    "Waves",
     "grid",
     "merge_intervals",
     "profile",
     "sample",
     "series",
+    "series_many",
     "timestamps",
+    "waves",
 ]
 
 GAUGE_METRICS = ("cpu_utilization", "memory_utilization")
@@ -55,63 +61,54 @@ _DAY = 86400.0
 _M64 = (1 << 64) - 1
 #: The period at which the jitter has its full amplitude; longer periods average it down.
 _JITTER_PERIOD = 60.0
+#: The instance's waves after the daily one: (shortest, longest) period in seconds.
+_WAVE_PERIODS = ((5400.0, 14400.0), (1200.0, 3600.0), (240.0, 900.0), (70.0, 200.0))
+WAVE_COUNT = 1 + len(_WAVE_PERIODS)
 
-# (level range, daily amplitude, wave amplitudes with their period ranges, jitter) per metric.
-# Amplitudes are fractions of the level and add up to less than 1, so a rate never goes negative
-# and a percentage stays within 0–100 without clipping.
-_SHAPES: dict[str, tuple[tuple[float, float], tuple[float, float], tuple[tuple[float, ...], ...]]]
-_SHAPES = {
+# Per metric: the level's range, and each wave's amplitude range as a fraction of the level.
+# The fractions add up to less than 1, so a rate never goes negative and a percentage stays
+# within 0–100 without clipping.
+_SHAPES: dict[str, tuple[tuple[float, float], tuple[tuple[float, float], ...]]] = {
     "cpu_utilization": (
         (8.0, 50.0),
-        (0.25, 0.45),
-        ((0.08, 0.15, 5400, 14400), (0.05, 0.12, 1200, 3600), (0.03, 0.08, 240, 900)),
+        ((0.25, 0.45), (0.08, 0.15), (0.05, 0.12), (0.03, 0.08), (0.01, 0.03)),
     ),
     "memory_utilization": (
         (25.0, 70.0),
-        (0.03, 0.08),
-        ((0.02, 0.05, 7200, 21600), (0.01, 0.03, 900, 2700)),
+        ((0.03, 0.08), (0.02, 0.05), (0.01, 0.03), (0.0, 0.0), (0.0, 0.0)),
     ),
     "network_in_bytes": (
         (5.0e3, 5.0e5),
-        (0.25, 0.40),
-        (
-            (0.10, 0.20, 5400, 14400),
-            (0.05, 0.15, 1200, 3600),
-            (0.03, 0.10, 240, 900),
-            (0.05, 0.10, 70, 200),
-        ),
+        ((0.25, 0.40), (0.10, 0.20), (0.05, 0.15), (0.03, 0.10), (0.05, 0.10)),
     ),
     "network_out_bytes": (
         (2.5e3, 2.5e5),
-        (0.25, 0.40),
-        (
-            (0.10, 0.20, 5400, 14400),
-            (0.05, 0.15, 1200, 3600),
-            (0.03, 0.10, 240, 900),
-            (0.05, 0.10, 70, 200),
-        ),
+        ((0.25, 0.40), (0.10, 0.20), (0.05, 0.15), (0.03, 0.10), (0.05, 0.10)),
     ),
     "disk_read_bytes": (
         (1.0e3, 1.0e5),
-        (0.20, 0.35),
-        ((0.10, 0.20, 3600, 10800), (0.10, 0.20, 600, 1800), (0.05, 0.15, 90, 300)),
+        ((0.20, 0.35), (0.10, 0.20), (0.10, 0.20), (0.05, 0.15), (0.0, 0.05)),
     ),
     "disk_write_bytes": (
         (2.5e3, 2.5e5),
-        (0.20, 0.35),
-        ((0.10, 0.20, 3600, 10800), (0.10, 0.20, 600, 1800), (0.05, 0.15, 90, 300)),
+        ((0.20, 0.35), (0.10, 0.20), (0.10, 0.20), (0.05, 0.15), (0.0, 0.05)),
     ),
 }
 _JITTER = {"cpu_utilization": 0.10, "memory_utilization": 0.01}
 
 
 @dataclass(frozen=True)
-class Wave:
-    """``amplitude · cos(omega · t + phase)``."""
+class Waves:
+    """The instance's ``WAVE_COUNT`` waves: ``cos(omega · t + phase)`` each."""
 
-    amplitude: float
-    omega: float
-    phase: float
+    omegas: tuple[float, ...]
+    phases: tuple[float, ...]
+
+    def sines(self, xs: Sequence[float]) -> list[list[float]]:
+        """``sin(omega · x + phase)`` of every wave at every ``x`` (the antiderivatives'
+        building blocks, computed once and shared by all metrics of a query)."""
+        sin = math.sin
+        return [[sin(w * x + p) for x in xs] for w, p in zip(self.omegas, self.phases, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -120,13 +117,30 @@ class Profile:
 
     metric: str
     level: float
-    waves: tuple[Wave, ...]
+    #: Each wave's amplitude, in the metric's unit (percent, or bytes per second).
+    amplitudes: tuple[float, ...]
     jitter: float
     key: int
 
-    def rate(self, t: float) -> float:
+    def rate(self, waves: Waves, t: float) -> float:
         """The instantaneous value (percent, or bytes per second) while running."""
-        return self.level + sum(w.amplitude * math.cos(w.omega * t + w.phase) for w in self.waves)
+        return self.level + sum(
+            a * math.cos(w * t + p)
+            for a, w, p in zip(self.amplitudes, waves.omegas, waves.phases, strict=True)
+        )
+
+    def antiderivative(
+        self, waves: Waves, origin: float, xs: Sequence[float], sines: list[list[float]]
+    ) -> list[float]:
+        """S(x) = level·(x − origin) + Σ amplitude/omega · sin(omega·x + phase), for each x,
+        always summed in the same order, so S(x) is the same float whoever asks."""
+        level = self.level
+        c1, c2, c3, c4, c5 = (a / w for a, w in zip(self.amplitudes, waves.omegas, strict=True))
+        s1, s2, s3, s4, s5 = sines
+        return [
+            level * (x - origin) + c1 * a + c2 * b + c3 * c + c4 * d + c5 * e
+            for x, a, b, c, d, e in zip(xs, s1, s2, s3, s4, s5, strict=True)
+        ]
 
     def noise(self, t: int) -> float:
         """A deterministic value in [-1, 1) for the point at ``t``."""
@@ -143,25 +157,28 @@ def _rng(seed: int, *parts: object) -> random.Random:
     return random.Random(hashlib.sha256(text.encode()).digest())
 
 
+def waves(seed: int, instance_id: str) -> Waves:
+    """The instance's waves: a daily one peaking in its busy hour (11:00–19:00 UTC) and four
+    faster ones with their own periods and phases."""
+    rng = _rng(seed, instance_id, "waves")
+    omega_day = 2 * math.pi / _DAY
+    omegas = [omega_day]
+    phases = [-omega_day * rng.uniform(11.0, 19.0) * 3600]
+    for low, high in _WAVE_PERIODS:
+        omegas.append(2 * math.pi / rng.uniform(low, high))
+        phases.append(rng.uniform(0, 2 * math.pi))
+    return Waves(tuple(omegas), tuple(phases))
+
+
 def profile(seed: int, instance_id: str, metric: str) -> Profile:
     """The shape of ``metric`` for ``instance_id`` under ``seed`` (raises KeyError if unknown)."""
-    (low, high), (daily_low, daily_high), waves = _SHAPES[metric]
-    # The busy hour is the instance's, shared by all its metrics, so CPU and traffic peak together.
-    peak_hour = _rng(seed, instance_id, "peak").uniform(11.0, 19.0)
+    (low, high), fractions = _SHAPES[metric]
     rng = _rng(seed, instance_id, metric)
     level = rng.uniform(low, high)
-    omega_day = 2 * math.pi / _DAY
-    built = [
-        Wave(level * rng.uniform(daily_low, daily_high), omega_day, -omega_day * peak_hour * 3600)
-    ]
-    for amp_low, amp_high, period_low, period_high in waves:
-        amplitude = level * rng.uniform(amp_low, amp_high)
-        omega = 2 * math.pi / rng.uniform(period_low, period_high)
-        built.append(Wave(amplitude, omega, rng.uniform(0, 2 * math.pi)))
     return Profile(
         metric=metric,
         level=level,
-        waves=tuple(built),
+        amplitudes=tuple(level * rng.uniform(f_low, f_high) for f_low, f_high in fractions),
         jitter=level * _JITTER.get(metric, 0.0),
         key=rng.getrandbits(64),
     )
@@ -221,79 +238,91 @@ class _Running:
     depends on which range or stream asked for it.
     """
 
-    def __init__(self, prof: Profile, life: Lifetime) -> None:
+    def __init__(self, life: Lifetime, wave_set: Waves) -> None:
         until = life.until
         clipped = [(max(a, life.created), min(b, until)) for a, b in life.running]
         self.intervals = [(a, b) for a, b in clipped if b > a]
-        self.starts = [a for a, _ in self.intervals]
-        self.prof = prof
         self.origin = life.created
-        self.start_values = self.antiderivative([a for a, _ in self.intervals])
-        ends = self.antiderivative([b for _, b in self.intervals])
-        self.prefix = [0.0]
+        self.waves = wave_set
         self.seconds = [0.0]
-        for (a, b), sa, sb in zip(self.intervals, self.start_values, ends, strict=True):
-            self.prefix.append(self.prefix[-1] + (sb - sa))
+        for a, b in self.intervals:
             self.seconds.append(self.seconds[-1] + (b - a))
+        edges = [x for interval in self.intervals for x in interval]
+        self.edge_sines = wave_set.sines(edges)
 
-    def antiderivative(self, xs: Sequence[float]) -> list[float]:
-        """S(x) = level·(x − origin) + Σ a/ω·sin(ωx + φ), for each x."""
-        origin, level = self.origin, self.prof.level
-        values = [level * (x - origin) for x in xs]
-        for w in self.prof.waves:
-            scale, omega, phase = w.amplitude / w.omega, w.omega, w.phase
-            values = [
-                v + scale * math.sin(omega * x + phase) for v, x in zip(values, xs, strict=True)
-            ]
-        return values
-
-    def counters(self, xs: Sequence[float]) -> tuple[list[float], list[float]]:
+    def counters(
+        self, prof: Profile, xs: Sequence[float], sines: list[list[float]]
+    ) -> tuple[list[float], list[float]]:
         """(∫ rate, running seconds) accumulated before each ``x`` (``xs`` sorted).
 
         Inside a running interval ``(a, b)`` the counter is the prefix before it plus
         ``S(x) − S(a)``; from ``b`` until the next start it stays at the prefix after it."""
-        values = self.antiderivative(xs)
+        values = prof.antiderivative(self.waves, self.origin, xs, sines)
+        edges = [x for interval in self.intervals for x in interval]
+        at_edges = prof.antiderivative(self.waves, self.origin, edges, self.edge_sines)
+        prefix = [0.0]
+        for k in range(len(self.intervals)):
+            prefix.append(prefix[-1] + (at_edges[2 * k + 1] - at_edges[2 * k]))
         integrals: list[float] = []
         seconds: list[float] = []
         i, n = 0, len(xs)
         for k, (a, b) in enumerate(self.intervals):
             j = bisect.bisect_right(xs, a, i)  # up to the start: the total so far
-            integrals.extend([self.prefix[k]] * (j - i))
+            integrals.extend([prefix[k]] * (j - i))
             seconds.extend([self.seconds[k]] * (j - i))
             i, j = j, bisect.bisect_left(xs, b, j)  # strictly inside: partial
-            base, start_value, ran = self.prefix[k], self.start_values[k], self.seconds[k]
+            base, start_value, ran = prefix[k], at_edges[2 * k], self.seconds[k]
             integrals.extend([base + (v - start_value) for v in values[i:j]])
             seconds.extend([ran + (x - a) for x in xs[i:j]])
             i = j
-        integrals.extend([self.prefix[-1]] * (n - i))
+        integrals.extend([prefix[-1]] * (n - i))
         seconds.extend([self.seconds[-1]] * (n - i))
         return integrals, seconds
+
+
+def series_many(
+    seed: int,
+    instance_id: str,
+    metrics: Sequence[str],
+    life: Lifetime,
+    times: range,
+    period: int,
+) -> dict[str, list[float] | list[int]]:
+    """The values of each of ``metrics`` at the points ``times`` (a ``grid``: each point
+    covers ``period`` seconds, and the next point starts where it ends)."""
+    if len(times) > 1 and times.step != period:
+        raise ValueError("times must be consecutive periods")
+    if not times:
+        return {metric: [] for metric in metrics}
+    wave_set = waves(seed, instance_id)
+    bounds = [float(t) for t in times]
+    bounds.append(bounds[-1] + period)
+    sines = wave_set.sines(bounds)
+    running = _Running(life, wave_set)
+    out: dict[str, list[float] | list[int]] = {}
+    for metric in metrics:
+        prof = profile(seed, instance_id, metric)
+        integrals, seconds = running.counters(prof, bounds, sines)
+        if metric in BYTE_METRICS:
+            floors = [math.floor(c) for c in integrals]
+            out[metric] = [hi - lo for lo, hi in itertools.pairwise(floors)]
+            continue
+        scale = prof.jitter * min(1.0, math.sqrt(_JITTER_PERIOD / period))
+        noise = prof.noise
+        out[metric] = [
+            _percent((integrals[i + 1] - integrals[i] + scale * noise(t) * ran) / period)
+            if (ran := seconds[i + 1] - seconds[i]) > 0
+            else 0.0
+            for i, t in enumerate(times)
+        ]
+    return out
 
 
 def series(
     seed: int, instance_id: str, metric: str, life: Lifetime, times: range, period: int
 ) -> list[float] | list[int]:
-    """The values of ``metric`` at the points ``times`` (a ``grid``: each point covers
-    ``period`` seconds, and the next point starts where it ends)."""
-    if len(times) > 1 and times.step != period:
-        raise ValueError("times must be consecutive periods")
-    if not times:
-        return []
-    prof = profile(seed, instance_id, metric)
-    bounds = [float(t) for t in times]
-    bounds.append(bounds[-1] + period)
-    integrals, seconds = _Running(prof, life).counters(bounds)
-    if metric in BYTE_METRICS:
-        floors = [math.floor(c) for c in integrals]
-        return [hi - lo for lo, hi in itertools.pairwise(floors)]
-    scale = prof.jitter * min(1.0, math.sqrt(_JITTER_PERIOD / period))
-    noise = prof.noise
-    return [
-        _percent((integrals[i + 1] - integrals[i] + scale * noise(t) * ran) / period)
-        if (ran := seconds[i + 1] - seconds[i]) > 0
-        else 0.0
-        for i, t in enumerate(times)
-    ]
+    """The values of one metric at the points ``times`` (see ``series_many``)."""
+    return series_many(seed, instance_id, [metric], life, times, period)[metric]
 
 
 def _percent(value: float) -> float:

@@ -126,10 +126,11 @@ def query_metrics(
     life = lifetime(rt, instance)
     times = core.grid(start, end, period, life)
     stamps = core.timestamps(times)
-    series: dict[str, list[dict[str, Any]]] = {}
-    for name in names:
-        values = core.series(rt.seed, instance_id, name, life, times, period)
-        series[name] = [{"timestamp": s, "value": v} for s, v in zip(stamps, values, strict=True)]
+    columns = core.series_many(rt.seed, instance_id, names, life, times, period)
+    series = {
+        name: [{"timestamp": s, "value": v} for s, v in zip(stamps, values, strict=True)]
+        for name, values in columns.items()
+    }
     return {
         "instance_id": instance_id,
         "start": format_time(from_epoch(start)),
@@ -154,7 +155,7 @@ def stream_samples(
     ``limit`` of them), and where the next call should start."""
     life = lifetime(rt, instance, deleted=deleted)
     times = core.grid(after, life.now, period, life)[:limit]
-    columns = {n: core.series(rt.seed, instance["id"], n, life, times, period) for n in names}
+    columns = core.series_many(rt.seed, instance["id"], names, life, times, period)
     messages = [
         {"timestamp": stamp, "metrics": {n: columns[n][i] for n in names}}
         for i, stamp in enumerate(core.timestamps(times))
