@@ -36,13 +36,13 @@ def runtime(
 
 
 def create_instance(client: httpx.Client, **overrides: Any) -> dict[str, Any]:
-    data: dict[str, Any] = ok(client.post("/v1/instances", json={**INSTANCE_BODY, **overrides}), 201)
+    data: dict[str, Any] = ok(
+        client.post("/v1/instances", json={**INSTANCE_BODY, **overrides}), 201
+    )
     return data
 
 
-def running_instance(
-    emu: EmulatorHandle, client: httpx.Client, **overrides: Any
-) -> dict[str, Any]:
+def running_instance(emu: EmulatorHandle, client: httpx.Client, **overrides: Any) -> dict[str, Any]:
     created = create_instance(client, **overrides)
     emu.advance(SETTLE)
     data: dict[str, Any] = ok(client.get(f"/v1/instances/{created['id']}"))
@@ -50,9 +50,7 @@ def running_instance(
     return data
 
 
-def stopped_instance(
-    emu: EmulatorHandle, client: httpx.Client, **overrides: Any
-) -> dict[str, Any]:
+def stopped_instance(emu: EmulatorHandle, client: httpx.Client, **overrides: Any) -> dict[str, Any]:
     instance = running_instance(emu, client, **overrides)
     ok(client.post(f"/v1/instances/{instance['id']}/stop"))
     emu.advance(SETTLE)
@@ -61,9 +59,7 @@ def stopped_instance(
     return data
 
 
-def available_volume(
-    emu: EmulatorHandle, client: httpx.Client, **overrides: Any
-) -> dict[str, Any]:
+def available_volume(emu: EmulatorHandle, client: httpx.Client, **overrides: Any) -> dict[str, Any]:
     body = {"name": "data", "size_gb": 100, "region": "us-west-1", **overrides}
     created = ok(client.post("/v1/volumes", json=body), 201)
     assert created["status"] == "creating"

@@ -48,7 +48,11 @@ def test_ports_refused(text: str, constraint: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "normal"),
-    [("0.0.0.0/0", "0.0.0.0/0"), ("203.0.113.0/24", "203.0.113.0/24"), ("2001:DB8::/32", "2001:db8::/32")],
+    [
+        ("0.0.0.0/0", "0.0.0.0/0"),
+        ("203.0.113.0/24", "203.0.113.0/24"),
+        ("2001:DB8::/32", "2001:db8::/32"),
+    ],
 )
 def test_cidr_accepted(text: str, normal: str) -> None:
     assert str(parse_cidr(text)) == normal

@@ -7,7 +7,6 @@ import ipaddress
 import subprocess
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 import pytest
@@ -70,7 +69,9 @@ def test_create_validates_the_body(client: httpx.Client) -> None:
         "field": "name",
         "constraint": "required",
     }
-    extra = err(client.post("/v1/instances", json={**INSTANCE_BODY, "gpu": 1}), 400, "invalid_request")
+    extra = err(
+        client.post("/v1/instances", json={**INSTANCE_BODY, "gpu": 1}), 400, "invalid_request"
+    )
     assert extra["details"]["field"] == "gpu"
     assert "instance_type" in extra["details"]["allowed_values"]
     keys = err(
@@ -135,9 +136,7 @@ def test_refused_actions_are_409_naming_state_and_allowed_actions(
     }
     instance = makers[state_of]()
     body = {"instance_type": "compute-4x"} if action == "resize" else None
-    error = err(
-        client.post(f"/v1/instances/{instance['id']}/{action}", json=body), 409, "conflict"
-    )
+    error = err(client.post(f"/v1/instances/{instance['id']}/{action}", json=body), 409, "conflict")
     assert error["details"]["current_state"] == current
     assert error["details"]["allowed_actions"] == allowed
     assert error["details"]["action"] == action
@@ -149,7 +148,9 @@ def test_resize_only_when_stopped_and_applies_the_new_type(
 ) -> None:
     instance = stopped_instance(lambda_emulator, client)
     url = f"/v1/instances/{instance['id']}"
-    same = err(client.post(url + "/resize", json={"instance_type": "compute-2x"}), 400, "invalid_request")
+    same = err(
+        client.post(url + "/resize", json={"instance_type": "compute-2x"}), 400, "invalid_request"
+    )
     assert same["details"]["field"] == "instance_type"
     bad = err(client.post(url + "/resize", json={"instance_type": "huge"}), 400, "invalid_request")
     assert "compute-8x" in bad["details"]["allowed_values"]
@@ -213,13 +214,14 @@ def test_patch_renames_and_sets_tags(
     )
     assert updated["updated_at"] == "2026-01-24T10:30:05Z"
     assert err(client.patch(url, json={}), 400, "invalid_request")
-    assert err(client.patch(url, json={"status": "running"}), 400, "invalid_request")[
-        "details"
-    ]["allowed_values"] == ["name", "tags"]
+    assert err(client.patch(url, json={"status": "running"}), 400, "invalid_request")["details"][
+        "allowed_values"
+    ] == ["name", "tags"]
     ok(client.delete(url))
-    assert err(client.patch(url, json={"name": "x"}), 409, "conflict")["details"][
-        "current_state"
-    ] == "deleting"
+    assert (
+        err(client.patch(url, json={"name": "x"}), 409, "conflict")["details"]["current_state"]
+        == "deleting"
+    )
     assert "instance.updated" in event_types(runtime, resource_id=instance["id"])
 
 
@@ -280,9 +282,12 @@ def test_quota_instances_and_vcpus_on_the_free_plan(lambda_emulator: EmulatorHan
         }
         for _ in range(4):
             create_instance(c, instance_type="compute-1x")
-        assert err(c.post("/v1/instances", json=INSTANCE_BODY), 403, "quota_exceeded")[
-            "details"
-        ]["quota"] == "instances"
+        assert (
+            err(c.post("/v1/instances", json=INSTANCE_BODY), 403, "quota_exceeded")["details"][
+                "quota"
+            ]
+            == "instances"
+        )
         quota = ok(c.get("/v1/account/quota"))["quotas"]
         assert quota["instances"] == {"used": 5, "limit": 5}
         assert quota["vcpus"] == {"used": 8, "limit": 8}
@@ -410,16 +415,12 @@ def _curl(url: str, *headers: str) -> Any:
 def test_reference_list_examples_with_curl(
     lambda_emulator: EmulatorHandle, client: httpx.Client, query: str
 ) -> None:
-    for i, (name, region) in enumerate(
-        [("b-node", "us-west-1"), ("a-node", "eu-west-1"), ("c-node", "us-west-1")]
-    ):
+    for name, region in [("b-node", "us-west-1"), ("a-node", "eu-west-1"), ("c-node", "us-west-1")]:
         create_instance(client, name=name, region=region)
         lambda_emulator.advance(1)
     lambda_emulator.advance(SETTLE)
     ok(client.post("/v1/instances", json={**INSTANCE_BODY, "name": "d-node"}), 201)
-    payload = _curl(
-        lambda_emulator.url + "/v1/instances" + query, f"Authorization: Bearer {KEY}"
-    )
+    payload = _curl(lambda_emulator.url + "/v1/instances" + query, f"Authorization: Bearer {KEY}")
     assert payload["success"] is True
     names = [i["name"] for i in payload["data"]]
     expected = {
@@ -439,8 +440,6 @@ def test_reference_list_examples_with_curl(
 
 
 def test_v2_serves_instances_too(lambda_emulator: EmulatorHandle) -> None:
-    encoded = quote(KEY)
-    assert encoded  # the key is sent raw by curl below, as the reference does
     payload = _curl(lambda_emulator.url + "/v2/instances", f"Authorization: Bearer {KEY}")
     assert payload["data"] == []
 
