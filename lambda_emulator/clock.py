@@ -40,12 +40,6 @@ class Clock:
     def speed(self) -> float:
         return self._speed
 
-    @property
-    def advanced(self) -> float:
-        """Seconds added by ``advance``/``advance_to`` since start-up or reset (manual-mode
-        transitions wait for this to grow, not for real time to pass)."""
-        return self._offset
-
     def epoch(self) -> float:
         return self._origin + (self._monotonic() - self._mono0) * self._speed + self._offset
 

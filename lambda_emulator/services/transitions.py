@@ -6,10 +6,10 @@ it when the state's duration is over. How that happens depends on the transition
 - ``realistic`` (the default): the job falls due after the state's duration on the emulator
   clock, whether the clock runs by itself (``--speed``) or is advanced by a test.
 - ``instant``: the state settles inside the request that started it.
-- ``manual``: the resource moves only when the clock is *advanced* (``POST
-  /_emulator/clock/advance``) past its duration, or when it has been read ``reads`` times with
-  ``GET`` (the read that reaches the count already sees the new state). Real time passing does
-  not move it, even with ``--speed`` above zero.
+- ``manual``: nothing moves by itself. A transition completes at the first clock advance
+  (``POST /_emulator/clock/advance``) that takes the clock past its due time, or when the
+  resource has been read ``reads`` times with ``GET`` (the read that reaches the count already
+  sees the new state). Real time passing does not move it, even with ``--speed`` above zero.
 
 The mode comes from ``--transitions`` and can be changed at run time with ``PUT
 /_emulator/transitions`` (kept in ``rt.overrides``, so reset returns to the start-up mode). A
@@ -70,8 +70,6 @@ DEFAULT_DURATIONS: dict[str, float] = {
 }
 #: In manual mode, the read (GET) of a resource in a transitional state that moves it on.
 DEFAULT_READS = 3
-
-_EPSILON = 1e-6
 
 
 @dataclass(frozen=True)
@@ -199,13 +197,6 @@ def settle_job(rt: Runtime, spec: Spec, job: Doc) -> None:
     transition = doc.get("_transition") if doc else None
     if doc is None or not transition or transition["job"] != job["id"]:
         return
-    if transition["mode"] == "manual":
-        remaining = transition["duration"] - (rt.clock.advanced - transition["since"])
-        if remaining > _EPSILON:
-            # Real time passed, but the clock was not advanced far enough: wait again.
-            job_id = rt.schedule(spec.job_kind, rt.clock.epoch() + remaining, {"id": doc["id"]})
-            rt.store.put(spec.table, dict(doc, _transition=dict(transition, job=job_id)))
-            return
     settle(rt, spec, doc)
 
 
@@ -228,7 +219,12 @@ def _begin(rt: Runtime, spec: Spec, doc: Doc) -> Doc:
     duration = float(cfg["durations"][f"{spec.kind}.{doc['status']}"])
     if cfg["mode"] == "instant" or duration <= 0:
         return settle(rt, spec, doc)
-    job_id = rt.schedule(spec.job_kind, rt.clock.epoch() + duration, {"id": doc["id"]})
+    job_id = rt.schedule(
+        spec.job_kind,
+        rt.clock.epoch() + duration,
+        {"id": doc["id"]},
+        advance_only=cfg["mode"] == "manual",
+    )
     doc = dict(
         doc,
         _transition={
@@ -236,7 +232,6 @@ def _begin(rt: Runtime, spec: Spec, doc: Doc) -> Doc:
             "state": doc["status"],
             "mode": cfg["mode"],
             "duration": duration,
-            "since": rt.clock.advanced,
             "reads": 0,
             "reads_needed": cfg["reads"],
         },
