@@ -272,3 +272,22 @@ def test_every_closed_month_gets_one_invoice(
     assert len(ids) == 4
     page = ok(client.get("/v1/billing/invoices", params={"limit": 2}))
     assert [i["period_start"][:7] for i in page] == ["2026-04", "2026-03"]
+
+
+def test_a_resized_instance_is_billed_at_each_type_and_still_after_deletion(
+    lambda_emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    instant(lambda_emulator)
+    inst = create_instance(client, "grower", "compute-1x")
+    lambda_emulator.advance(HOUR)
+    action(client, inst["id"], "stop")
+    ok(client.post(f"/v1/instances/{inst['id']}/resize", json={"instance_type": "compute-8x"}))
+    action(client, inst["id"], "start")
+    lambda_emulator.advance(2 * HOUR)
+    ok(client.delete(f"/v1/instances/{inst['id']}"))
+    lambda_emulator.advance(HOUR)
+    items = ok(client.get("/v1/billing/usage"))["line_items"]
+    assert [(i["resource_id"], i["unit_price"], i["quantity"], i["amount"]) for i in items] == [
+        (inst["id"], "0.0250", "1", "0.03"),  # 0.025 → 0.03, half-up
+        (inst["id"], "0.2000", "2", "0.40"),
+    ]
