@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
 
 import httpx
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.pytest_plugin import DEFAULT_START, EmulatorHandle
+from lambda_emulator.server import EmulatorThread
+from tests import conftest
 from tests.conftest import err, ok
 from tests.monitoring_billing_support import HOUR, action, create_instance, instant
 
@@ -174,3 +178,32 @@ def test_a_plain_get_on_the_stream_says_it_is_a_websocket(
     error = err(client.get(f"/v1/instances/{inst['id']}/metrics/stream"), 400, "invalid_request")
     assert error["details"]["url"].startswith("ws://")
     err(client.get("/v1/instances/inst_nope/metrics/stream"), 404, "not_found")
+
+
+def test_numbers_and_bills_survive_a_restart_from_the_state_file(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    window = {"start": "2026-01-24T10:00:00Z", "end": "2026-01-24T13:00:00Z", "period": 600}
+    answers = []
+    for start in (DEFAULT_START, DEFAULT_START + timedelta(hours=5)):
+        server = EmulatorThread(
+            conftest.test_settings(seed=3, state_file=state, start_time=start)
+        ).start()
+        emulator = EmulatorHandle(server)
+        try:
+            with emulator.client() as client:
+                if not answers:
+                    instant(emulator)
+                    inst = create_instance(client)
+                    emulator.advance(2 * HOUR)
+                    action(client, inst["id"], "stop")
+                    emulator.advance(HOUR)
+                (listed,) = ok(client.get("/v1/instances"))
+                metrics = ok(client.get(f"/v1/instances/{listed['id']}/metrics", params=window))
+                usage = ok(client.get("/v1/billing/usage", params={"end": "2026-01-24T13:00:00Z"}))
+                invoices = ok(client.get("/v1/billing/invoices"))
+                answers.append((metrics, usage["line_items"], invoices[0]["id"]))
+        finally:
+            emulator.close()
+            server.stop()
+    assert answers[0] == answers[1]
+    assert answers[0][1][0]["quantity"] == "2"
