@@ -160,5 +160,8 @@ def stream_samples(
         {"timestamp": stamp, "metrics": {n: columns[n][i] for n in names}}
         for i, stamp in enumerate(core.timestamps(times))
     ]
-    next_after = float(times[-1] + period) if len(times) else after
+    if len(times):
+        next_after = float(times[-1] + period)
+    else:  # nothing finished to send: wait for the period now under way to end
+        next_after = max(after, float(math.floor(life.now / period) * period))
     return messages, next_after

@@ -102,6 +102,21 @@ def test_several_clients_with_query_key_or_header_get_the_same_samples(
     assert [m["timestamp"][11:16] for m in later[0]] == ["11:30", "11:40", "11:50"]
 
 
+def test_a_new_instance_streams_from_its_first_whole_period(
+    lambda_emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    instant(lambda_emulator)
+    inst = create_instance(client)  # at 10:30:00
+    url = stream_url(lambda_emulator, inst["id"], period=60, api_key=lambda_emulator.api_key)
+    with connect(url) as ws:
+        with pytest.raises(TimeoutError):
+            ws.recv(timeout=0.3)  # nothing before creation
+        lambda_emulator.advance(90)
+        assert receive(ws)["timestamp"] == "2026-01-24T10:30:00Z"
+        lambda_emulator.advance(30)
+        assert receive(ws)["timestamp"] == "2026-01-24T10:31:00Z"
+
+
 def test_a_stopped_instance_streams_zeros(
     lambda_emulator: EmulatorHandle, client: httpx.Client, running: dict[str, Any]
 ) -> None:
