@@ -24,9 +24,26 @@ from lambda_emulator.http.journal import JournalMiddleware
 from lambda_emulator.http.middleware import EdgeMiddleware
 from lambda_emulator.http.openapi import build_openapi
 from lambda_emulator.http.operations import Edge, Operation, endpoint
-from lambda_emulator.http.routes import account, control, traffic
+from lambda_emulator.http.routes import account, billing, control, monitoring, traffic
+from lambda_emulator.http.routes import instances as instance_routes
+from lambda_emulator.http.routes import networking as networking_routes
+from lambda_emulator.http.routes import snapshots as snapshot_routes
+from lambda_emulator.http.routes import transitions as transition_routes
+from lambda_emulator.http.routes import volumes as volume_routes
 from lambda_emulator.http.validation import SchemaSet
-from lambda_emulator.services import accounts, faults, idempotency, journal, ratelimit, state
+from lambda_emulator.services import (
+    accounts,
+    faults,
+    idempotency,
+    instances,
+    journal,
+    ratelimit,
+    snapshots,
+    state,
+    volumes,
+    vpns,
+)
+from lambda_emulator.services import billing as billing_service
 from lambda_emulator.services.runtime import JobHandler, Runtime
 from lambda_emulator.settings import Settings
 from lambda_emulator.storage import MemoryStore, Store, TinyDBStore
@@ -35,18 +52,39 @@ __all__ = ["API_VERSIONS", "create_app", "runtime_of"]
 
 API_VERSIONS = ("v1", "v2")
 #: Route modules of the emulated API, mounted under every version.
-API_OPERATIONS: list[Operation] = [*account.OPERATIONS]
+API_OPERATIONS: list[Operation] = [
+    *account.OPERATIONS,
+    *instance_routes.OPERATIONS,
+    *volume_routes.OPERATIONS,
+    *snapshot_routes.OPERATIONS,
+    *networking_routes.OPERATIONS,
+    *monitoring.OPERATIONS,
+    *billing.OPERATIONS,
+]
 #: The control plane, under ``/_emulator``.
-CONTROL_OPERATIONS: list[Operation] = [*control.OPERATIONS, *traffic.OPERATIONS]
+CONTROL_OPERATIONS: list[Operation] = [
+    *control.OPERATIONS,
+    *traffic.OPERATIONS,
+    *transition_routes.OPERATIONS,
+]
 #: Time-driven work by kind; each service module that schedules jobs contributes its handlers.
-JOB_HANDLERS: dict[str, JobHandler] = {idempotency.EXPIRE_JOB: idempotency.expire}
-#: Parts that keep in-process state clear it here on reset.
+JOB_HANDLERS: dict[str, JobHandler] = {
+    idempotency.EXPIRE_JOB: idempotency.expire,
+    instances.SPEC.job_kind: instances.settle_job,
+    volumes.SPEC.job_kind: volumes.settle_job,
+    snapshots.SPEC.job_kind: snapshots.settle_job,
+    vpns.SPEC.job_kind: vpns.settle_job,
+    **billing_service.JOB_HANDLERS,
+}
+#: Parts that keep in-process state clear it here on reset (after the store is reset).
 RESET_HOOKS: list[Callable[[Runtime], None]] = [
     ratelimit.reset,
     idempotency.reset,
     faults.reset,
     journal.reset,
 ]
+#: Parts that derive scheduled work from the store run after every wholesale load of it.
+LOAD_HOOKS: list[Callable[[Runtime], None]] = [billing_service.bootstrap]
 _VERSION_RE = re.compile(r"^/(v\d+)(?:/|$)")
 #: How often (real seconds) the background task runs jobs that fell due without any request.
 TICK_SECONDS = 0.05
@@ -74,11 +112,14 @@ def create_app(
             state.load_fixtures(settings.fixtures, JOB_HANDLERS) if settings.fixtures else {}
         ),
         reset_hooks=tuple(RESET_HOOKS),
+        load_hooks=tuple(LOAD_HOOKS),
     )
     if not store.tables() and rt.initial_state:
         store.replace_all(rt.initial_state)
     rt.rebuild_job_heap()
     accounts.bootstrap(rt)
+    for hook in rt.load_hooks:
+        hook(rt)
 
     edge = Edge(rt, SchemaSet())
     edge.compile(API_OPERATIONS + CONTROL_OPERATIONS)
@@ -121,6 +162,7 @@ def _routes(edge: Edge) -> list[BaseRoute]:
             Route(prefix + "/openapi.json", _openapi_endpoint(edge, prefix), methods=["GET"])
         )
         routes.extend(_operation_routes(edge, API_OPERATIONS, prefix))
+        routes.extend(monitoring.websocket_routes(edge, prefix))
     routes.extend(_operation_routes(edge, CONTROL_OPERATIONS, "/_emulator"))
     return routes
 

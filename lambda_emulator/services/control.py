@@ -18,7 +18,7 @@ def reset(rt: Runtime) -> None:
     rt.reset_counters()
     rt.rebuild_job_heap()
     accounts.bootstrap(rt)
-    for hook in rt.reset_hooks:
+    for hook in (*rt.reset_hooks, *rt.load_hooks):
         hook(rt)
 
 

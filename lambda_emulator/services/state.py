@@ -123,6 +123,8 @@ def import_state(rt: Runtime, document: Any) -> dict[str, int]:
     rt.caches.clear()
     rt.rebuild_job_heap()
     accounts.bootstrap(rt)
+    for hook in rt.load_hooks:
+        hook(rt)
     return {name: rt.store.count(name) for name in rt.store.tables()}
 
 
