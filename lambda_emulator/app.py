@@ -18,14 +18,16 @@ from starlette.routing import BaseRoute, Route
 
 from lambda_emulator.catalog import load_catalog
 from lambda_emulator.clock import Clock
+from lambda_emulator.delivery import DeliverySender
 from lambda_emulator.errors import ApiError, MethodNotAllowed, NotFound
 from lambda_emulator.http.envelope import error_response
 from lambda_emulator.http.middleware import EdgeMiddleware
 from lambda_emulator.http.openapi import build_openapi
 from lambda_emulator.http.operations import Edge, Operation, endpoint
-from lambda_emulator.http.routes import account, control
+from lambda_emulator.http.routes import account, control, webhook_control, webhooks
 from lambda_emulator.http.validation import SchemaSet
 from lambda_emulator.services import accounts
+from lambda_emulator.services import webhooks as webhook_service
 from lambda_emulator.services.runtime import JobHandler, Runtime
 from lambda_emulator.settings import Settings
 from lambda_emulator.storage import MemoryStore, Store, TinyDBStore
@@ -34,11 +36,11 @@ __all__ = ["API_VERSIONS", "create_app", "runtime_of"]
 
 API_VERSIONS = ("v1", "v2")
 #: Route modules of the emulated API, mounted under every version.
-API_OPERATIONS: list[Operation] = [*account.OPERATIONS]
+API_OPERATIONS: list[Operation] = [*account.OPERATIONS, *webhooks.OPERATIONS]
 #: The control plane, under ``/_emulator``.
-CONTROL_OPERATIONS: list[Operation] = [*control.OPERATIONS]
+CONTROL_OPERATIONS: list[Operation] = [*control.OPERATIONS, *webhook_control.OPERATIONS]
 #: Time-driven work by kind; each service module that schedules jobs contributes its handlers.
-JOB_HANDLERS: dict[str, JobHandler] = {}
+JOB_HANDLERS: dict[str, JobHandler] = {**webhook_service.JOB_HANDLERS}
 _VERSION_RE = re.compile(r"^/(v\d+)(?:/|$)")
 #: How often (real seconds) the background task runs jobs that fell due without any request.
 TICK_SECONDS = 0.05
@@ -62,6 +64,8 @@ def create_app(
         store=store,
         catalog=load_catalog(),
         job_handlers=dict(JOB_HANDLERS),
+        event_listeners=[webhook_service.queue_deliveries],
+        reset_hooks=[webhook_service.on_reset],
     )
     if not store.tables() and rt.initial_state:
         store.replace_all(rt.initial_state)
@@ -75,6 +79,8 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         ticker = asyncio.create_task(_tick(rt))
+        sender = DeliverySender(rt)
+        sender.start()
         rt.ready = True
         try:
             yield
@@ -83,6 +89,7 @@ def create_app(
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
+            await sender.stop()
             rt.store.close()
 
     app = Starlette(

@@ -26,8 +26,14 @@ import pytest
 
 from lambda_emulator.server import EmulatorThread
 from lambda_emulator.settings import Settings
+from lambda_emulator.webhook_receiver import (
+    ReceivedDelivery,
+    WebhookReceiver,
+    verify_body_signature,
+    verify_header,
+)
 
-__all__ = ["Account", "EmulatorHandle", "lambda_emulator"]
+__all__ = ["Account", "EmulatorHandle", "ReceivedDelivery", "WebhookReceiver", "lambda_emulator"]
 
 #: Where the fixture's frozen clock starts, so time-dependent tests are repeatable.
 DEFAULT_START = datetime(2026, 1, 24, 10, 30, tzinfo=UTC)
@@ -51,6 +57,7 @@ class EmulatorHandle:
         self._control = httpx.Client(
             base_url=self.url, timeout=30, verify=str(self.ca_bundle) if self.ca_bundle else True
         )
+        self._receivers: list[WebhookReceiver] = []
 
     # clients -------------------------------------------------------------------------------
     def client(self, api_key: str | None = None, **kwargs: Any) -> httpx.Client:
@@ -91,7 +98,56 @@ class EmulatorHandle:
         data = self.control("POST", "accounts", json=body)
         return Account(id=data["account"]["id"], api_key=data["api_key"], plan=plan)
 
+    # webhooks ------------------------------------------------------------------------------
+    def webhook_receiver(self, port: int = 0, path: str = "/webhook") -> WebhookReceiver:
+        """A started local receiver (``.url``, ``.wait_for``), stopped when the test ends."""
+        receiver = WebhookReceiver(port=port, path=path).start()
+        self._receivers.append(receiver)
+        return receiver
+
+    def deliveries(self, **filters: str) -> list[dict[str, Any]]:
+        """Every webhook delivery (oldest first), filtered like
+        ``GET /_emulator/webhooks/deliveries`` (``webhook_id``, ``status``, ``event_type``…)."""
+        found: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            response = self._control.get(
+                "/_emulator/webhooks/deliveries", params={**filters, "page": page, "limit": 100}
+            )
+            payload = response.json()
+            if not payload.get("success"):
+                raise AssertionError(f"listing deliveries failed: {payload}")
+            found.extend(payload["data"])
+            if not payload["pagination"]["has_next"]:
+                return found
+            page += 1
+
+    def drain_webhooks(self, timeout: float = 10.0) -> dict[str, Any]:
+        """Wait until every delivery that is due has been attempted (the sender is idle)."""
+        result: dict[str, Any] = self.control(
+            "POST", "webhooks/drain", json={"timeout_seconds": timeout}
+        )
+        if not result["drained"]:
+            raise AssertionError(f"webhook deliveries still running after {timeout} s: {result}")
+        return result
+
+    def redeliver(self, delivery_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.control(
+            "POST", f"webhooks/deliveries/{delivery_id}/redeliver"
+        )
+        return result
+
+    @staticmethod
+    def verify_webhook(raw_body: bytes, signature_header: str | None, secret: str) -> bool:
+        """Check a delivery's ``X-Lambda-Signature`` header and its body's ``signature``."""
+        return verify_header(raw_body, signature_header, secret) and verify_body_signature(
+            raw_body, secret
+        )
+
     def close(self) -> None:
+        for receiver in self._receivers:
+            receiver.stop()
+        self._receivers.clear()
         self._control.close()
 
 

@@ -12,6 +12,7 @@ Every failure on the way is an ``ApiError`` and leaves through ``error_response`
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 from collections.abc import Callable
@@ -142,6 +143,10 @@ def endpoint(edge: Edge, op: Operation) -> Callable[[Request], Any]:
                     result = op.handler(call)
             else:
                 result = op.handler(call)
+            if inspect.isawaitable(result):
+                # A handler that must wait (webhook drain) returns an awaitable, run after its
+                # transaction so other requests and the sender go on meanwhile.
+                result = await result
             return _respond(edge, op, result, request_id)
         except ApiError as error:
             return error_response(error, request_id, rt.timestamp())
