@@ -15,6 +15,7 @@ the one place a bounded real-time wait is right, since the sender runs in anothe
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections import deque
@@ -134,10 +135,17 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # a burst of retries must not meet a full accept queue
 
     def __init__(self, address: tuple[str, int], state: _State) -> None:
         self.state = state
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A sender that gave up (its timeout) before a slow answer is expected, not noise."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
 
 
 class WebhookReceiver:
@@ -215,10 +223,16 @@ class WebhookReceiver:
             self._state.consumed.clear()
 
     def wait_for(
-        self, event_type: str | None = None, timeout: float = 5.0, *, event_id: str | None = None
+        self,
+        event_type: str | None = None,
+        timeout: float = 5.0,
+        *,
+        event_id: str | None = None,
+        delivery_id: str | None = None,
     ) -> ReceivedDelivery:
-        """The oldest delivery of ``event_type`` (any type when None; a given event id when
-        set) not yet returned by ``wait_for``; waits up to ``timeout`` real seconds for it."""
+        """The oldest delivery of ``event_type`` (any type when None; narrowed to an event id
+        or a delivery id when given) not yet returned by ``wait_for``; waits up to ``timeout``
+        real seconds for it."""
 
         def find() -> int | None:
             for index, delivery in enumerate(self._state.received):
@@ -227,6 +241,8 @@ class WebhookReceiver:
                 if event_type is not None and delivery.event_type != event_type:
                     continue
                 if event_id is not None and _event_id(delivery) != event_id:
+                    continue
+                if delivery_id is not None and delivery.delivery_id != delivery_id:
                     continue
                 return index
             return None
