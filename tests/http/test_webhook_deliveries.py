@@ -197,6 +197,7 @@ def test_receiver_down_then_up_gets_every_delivery_after_recovery(
     assert {d.event_id for d in receiver.deliveries} == set(sent)
     assert len(receiver.deliveries) == 25
     assert all(d.verify(SECRET) for d in receiver.deliveries)
+    lambda_emulator.drain_webhooks()
     succeeded = lambda_emulator.deliveries(status="succeeded")
     assert len(succeeded) == 25
     assert all(d["attempt_count"] == 2 for d in succeeded)
