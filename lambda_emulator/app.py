@@ -25,8 +25,13 @@ from lambda_emulator.http.middleware import EdgeMiddleware
 from lambda_emulator.http.openapi import build_openapi
 from lambda_emulator.http.operations import Edge, Operation, endpoint
 from lambda_emulator.http.routes import account, control, webhook_control, webhooks
+from lambda_emulator.http.routes import instances as instance_routes
+from lambda_emulator.http.routes import networking as networking_routes
+from lambda_emulator.http.routes import snapshots as snapshot_routes
+from lambda_emulator.http.routes import transitions as transition_routes
+from lambda_emulator.http.routes import volumes as volume_routes
 from lambda_emulator.http.validation import SchemaSet
-from lambda_emulator.services import accounts
+from lambda_emulator.services import accounts, instances, snapshots, volumes, vpns
 from lambda_emulator.services import webhooks as webhook_service
 from lambda_emulator.services.runtime import JobHandler, Runtime
 from lambda_emulator.settings import Settings
@@ -36,11 +41,28 @@ __all__ = ["API_VERSIONS", "create_app", "runtime_of"]
 
 API_VERSIONS = ("v1", "v2")
 #: Route modules of the emulated API, mounted under every version.
-API_OPERATIONS: list[Operation] = [*account.OPERATIONS, *webhooks.OPERATIONS]
+API_OPERATIONS: list[Operation] = [
+    *account.OPERATIONS,
+    *instance_routes.OPERATIONS,
+    *volume_routes.OPERATIONS,
+    *snapshot_routes.OPERATIONS,
+    *networking_routes.OPERATIONS,
+    *webhooks.OPERATIONS,
+]
 #: The control plane, under ``/_emulator``.
-CONTROL_OPERATIONS: list[Operation] = [*control.OPERATIONS, *webhook_control.OPERATIONS]
+CONTROL_OPERATIONS: list[Operation] = [
+    *control.OPERATIONS,
+    *transition_routes.OPERATIONS,
+    *webhook_control.OPERATIONS,
+]
 #: Time-driven work by kind; each service module that schedules jobs contributes its handlers.
-JOB_HANDLERS: dict[str, JobHandler] = {**webhook_service.JOB_HANDLERS}
+JOB_HANDLERS: dict[str, JobHandler] = {
+    instances.SPEC.job_kind: instances.settle_job,
+    volumes.SPEC.job_kind: volumes.settle_job,
+    snapshots.SPEC.job_kind: snapshots.settle_job,
+    vpns.SPEC.job_kind: vpns.settle_job,
+    **webhook_service.JOB_HANDLERS,
+}
 _VERSION_RE = re.compile(r"^/(v\d+)(?:/|$)")
 #: How often (real seconds) the background task runs jobs that fell due without any request.
 TICK_SECONDS = 0.05

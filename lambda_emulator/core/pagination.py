@@ -33,11 +33,14 @@ class Page:
 def _sort_key(field: str) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
     def key(doc: Mapping[str, Any]) -> tuple[Any, ...]:
         value = doc.get(field)
-        # None sorts first; ties fall back to creation order and then id, so pages are stable.
+        # None sorts first; ties fall back to creation order (the timestamp, then a creation
+        # sequence number ``_seq`` where the document keeps one) and then id, so pages are
+        # stable and same-second creations keep their order.
         return (
             value is not None,
             value if value is not None else "",
             doc.get("created_at", ""),
+            doc.get("_seq", 0),
             doc.get("id", ""),
         )
 

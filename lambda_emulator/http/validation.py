@@ -8,6 +8,7 @@ names allowed for an unknown field), else the ``constraint`` that failed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,6 +31,10 @@ class ValidationFailure(Exception):
     """A response that breaks its own schema: an emulator bug, never the client's fault."""
 
 
+class _Recursive(Exception):
+    """A schema that refers to itself cannot be inlined."""
+
+
 class SchemaSet:
     """All schema files, and compiled validators for the references in use."""
 
@@ -43,6 +48,10 @@ class SchemaSet:
             resources.append((document["$id"], Resource.from_contents(document, DRAFT202012)))
         self.registry: Registry[Any] = Registry().with_resources(resources)
         self._validators: dict[str, Draft202012Validator] = {}
+        # (schema ref, digest of the exact JSON) of responses already found valid: a list page
+        # re-sent unchanged (an SDK polling) is not validated again item by item.
+        self._valid: set[tuple[str, bytes]] = set()
+        self._response_validators: dict[str, Draft202012Validator] = {}
 
     def resolve(self, ref: str) -> dict[str, Any]:
         """The schema a reference like ``account.json#/$defs/Account`` points at."""
@@ -56,6 +65,43 @@ class SchemaSet:
             found = Draft202012Validator({"$ref": SCHEMA_BASE + ref}, registry=self.registry)
             self._validators[ref] = found
         return found
+
+    def response_validator(self, ref: str) -> Draft202012Validator:
+        """A validator of the schema with every ``$ref`` inlined: the same verdicts, about four
+        times faster, which matters for list pages of 100 items. A recursive schema keeps its
+        references."""
+        found = self._response_validators.get(ref)
+        if found is None:
+            try:
+                found = Draft202012Validator(self._inline(ref, ()), registry=self.registry)
+            except _Recursive:
+                found = self.validator(ref)
+            self._response_validators[ref] = found
+        return found
+
+    def _inline(self, ref: str, seen: tuple[str, ...]) -> Any:
+        if ref in seen:
+            raise _Recursive(ref)
+        base = ref.split("#", 1)[0]
+
+        def walk(node: Any) -> Any:
+            if isinstance(node, dict):
+                target = node.get("$ref")
+                if isinstance(target, str):
+                    target = target.removeprefix(SCHEMA_BASE)
+                    full = base + target if target.startswith("#") else target
+                    inlined = self._inline(full, (*seen, ref))
+                    if len(node) == 1:
+                        return inlined
+                    rest = {k: walk(v) for k, v in node.items() if k != "$ref"}
+                    rest["allOf"] = [inlined, *rest.get("allOf", [])]
+                    return rest
+                return {k: walk(v) for k, v in node.items()}
+            if isinstance(node, list):
+                return [walk(v) for v in node]
+            return node
+
+        return walk(self.resolve(ref))
 
     # requests ------------------------------------------------------------------------------
     def check_body(self, ref: str, body: Any) -> None:
@@ -95,13 +141,34 @@ class SchemaSet:
 
     # responses -----------------------------------------------------------------------------
     def check_response(self, ref: str, data: Any) -> None:
-        validator = self.validator(ref)
-        if not validator.is_valid(data):
+        key = _fingerprint(ref, data)
+        if key is not None and key in self._valid:
+            return
+        validator = self.response_validator(ref)
+        if validator.is_valid(data):
+            if key is not None:
+                if len(self._valid) >= VALID_CACHE_SIZE:
+                    self._valid.clear()
+                self._valid.add(key)
+        else:
             error = best_match(validator.iter_errors(data))
             where = ".".join(str(p) for p in error.absolute_path) if error else ""
             raise ValidationFailure(
                 f"response breaks {ref} at '{where}': {error.message if error else '?'}"
             )
+
+
+#: How many validated responses are remembered (about 60 bytes each).
+VALID_CACHE_SIZE = 50_000
+
+
+def _fingerprint(ref: str, data: Any) -> tuple[str, bytes] | None:
+    """Identical JSON is equally valid; anything not plain JSON is always validated afresh."""
+    try:
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError):
+        return None
+    return ref, hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
 def _coerce(kind: str | None, text: str) -> Any:

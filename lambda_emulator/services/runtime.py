@@ -95,12 +95,20 @@ class Runtime:
         return getattr(self.settings, name)
 
     # the job queue -------------------------------------------------------------------------
-    def schedule(self, kind: str, due: float, payload: dict[str, Any]) -> str:
-        """Queue ``kind`` to run at emulator epoch ``due``; persisted with the state."""
+    def schedule(
+        self, kind: str, due: float, payload: dict[str, Any], *, advance_only: bool = False
+    ) -> str:
+        """Queue ``kind`` to run at emulator epoch ``due``; persisted with the state.
+
+        An ``advance_only`` job never runs because time passed by itself: only a clock advance
+        (``advance``) that reaches ``due`` runs it (manual-mode lifecycle transitions)."""
         if kind not in self.job_handlers:
             raise KeyError(f"no handler for job kind '{kind}'")
         job_id = self.new_id("job")
-        self.store.put(JOBS, {"id": job_id, "kind": kind, "due": due, "payload": payload})
+        job = {"id": job_id, "kind": kind, "due": due, "payload": payload}
+        if advance_only:
+            job["advance_only"] = True
+        self.store.put(JOBS, job)
         self._push(due, job_id)
         return job_id
 
@@ -124,13 +132,17 @@ class Runtime:
         due time, so what a job records is stamped when it fell due, not when it was noticed."""
         limit = self.clock.epoch() if until is None else until
         ran = 0
+        held: list[tuple[float, str]] = []
         while True:
             due = self.next_due()
             if due is None or due > limit:
-                return ran
+                break
             _, _, job_id = heapq.heappop(self._job_heap)
             job = self.store.get(JOBS, job_id)
             if job is None:
+                continue
+            if until is None and job.get("advance_only"):
+                held.append((due, job_id))  # waits for the next clock advance
                 continue
             self.clock.advance_to(due)
             handler = self.job_handlers[job["kind"]]
@@ -143,6 +155,9 @@ class Runtime:
                 log.exception("job %s (%s) failed and was dropped", job_id, job["kind"])
                 self.store.delete(JOBS, job_id)
             ran += 1
+        for due, job_id in held:
+            self._push(due, job_id)
+        return ran
 
     def advance(self, seconds: float) -> int:
         """Move the clock forward, running everything that falls due on the way."""

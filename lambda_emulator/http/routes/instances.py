@@ -1,0 +1,110 @@
+"""``/v1/instances``: the reference's nine instance operations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lambda_emulator.http.operations import Call, Operation, Result
+from lambda_emulator.services import instances
+
+__all__ = ["OPERATIONS"]
+
+S = "instances.json#/$defs/"
+TAG = "Instances"
+READ, WRITE = "instances:read", "instances:write"
+
+
+def create(call: Call) -> Any:
+    doc = instances.create_instance(call.rt, call.account_id, call.body)
+    return Result(instances.instance_view(doc), status=201)
+
+
+def list_(call: Call) -> Any:
+    return instances.list_instances(call.rt, call.account_id, call.query)
+
+
+def get(call: Call) -> Any:
+    doc = instances.read_instance(call.rt, call.account_id, call.params["id"])
+    return instances.instance_view(doc)
+
+
+def update(call: Call) -> Any:
+    doc = instances.update_instance(call.rt, call.account_id, call.params["id"], call.body)
+    return instances.instance_view(doc)
+
+
+def delete(call: Call) -> Any:
+    return instances.instance_view(
+        instances.delete_instance(call.rt, call.account_id, call.params["id"])
+    )
+
+
+def _power(action: str) -> Any:
+    def handler(call: Call) -> Any:
+        doc = instances.power(call.rt, call.account_id, call.params["id"], action)
+        return instances.instance_view(doc)
+
+    handler.__name__ = action
+    return handler
+
+
+def resize(call: Call) -> Any:
+    doc = instances.resize_instance(
+        call.rt, call.account_id, call.params["id"], call.body["instance_type"]
+    )
+    return instances.instance_view(doc)
+
+
+def _op(method: str, path: str, name: str, summary: str, handler: Any, **kw: Any) -> Operation:
+    kw.setdefault("permission", WRITE if method != "GET" else READ)
+    kw.setdefault("response", S + "Instance")
+    return Operation(method, path, name, summary, TAG, handler, **kw)
+
+
+OPERATIONS = [
+    _op(
+        "POST",
+        "/instances",
+        "createInstance",
+        "Create Instance",
+        create,
+        body=S + "InstanceCreate",
+        status=201,
+    ),
+    _op(
+        "GET",
+        "/instances",
+        "listInstances",
+        "List Instances",
+        list_,
+        query=S + "InstanceListQuery",
+        listing=True,
+    ),
+    _op("GET", "/instances/{id}", "getInstance", "Get Instance", get),
+    _op(
+        "PATCH",
+        "/instances/{id}",
+        "updateInstance",
+        "Update Instance",
+        update,
+        body=S + "InstanceUpdate",
+    ),
+    _op("DELETE", "/instances/{id}", "deleteInstance", "Delete Instance", delete),
+    _op("POST", "/instances/{id}/start", "startInstance", "Start Instance", _power("start")),
+    _op("POST", "/instances/{id}/stop", "stopInstance", "Stop Instance", _power("stop")),
+    _op(
+        "POST",
+        "/instances/{id}/restart",
+        "restartInstance",
+        "Restart Instance",
+        _power("restart"),
+    ),
+    _op(
+        "POST",
+        "/instances/{id}/resize",
+        "resizeInstance",
+        "Resize Instance",
+        resize,
+        body=S + "InstanceResize",
+    ),
+]

@@ -1,0 +1,47 @@
+"""``/_emulator/transitions``: how lifecycle transitions complete (realistic, instant, manual)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lambda_emulator.http.operations import Call, Operation
+from lambda_emulator.services import transitions
+
+__all__ = ["OPERATIONS"]
+
+S = "transitions.json#/$defs/"
+TAG = "Emulator control"
+
+
+def get(call: Call) -> Any:
+    return transitions.config(call.rt)
+
+
+def put(call: Call) -> Any:
+    body = call.body
+    return transitions.set_config(call.rt, body["mode"], body.get("durations"), body.get("reads"))
+
+
+OPERATIONS = [
+    Operation(
+        "GET",
+        "/transitions",
+        "emulatorGetTransitions",
+        "Read the transition mode and durations",
+        TAG,
+        get,
+        authenticated=False,
+        response=S + "Transitions",
+    ),
+    Operation(
+        "PUT",
+        "/transitions",
+        "emulatorSetTransitions",
+        "Set the transition mode, durations and manual read count (until reset)",
+        TAG,
+        put,
+        authenticated=False,
+        body=S + "TransitionsUpdate",
+        response=S + "Transitions",
+    ),
+]
