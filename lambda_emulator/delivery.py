@@ -32,6 +32,8 @@ USER_AGENT = f"LambdaEmulator-Webhooks/{__version__}"
 #: How much of a receiver's answer each attempt keeps, for the delivery log.
 RESPONSE_EXCERPT = 1024
 _PART = "webhooks.sender"
+#: Real seconds before a delivery whose attempt could not be recorded is tried again.
+RECORD_RETRY_SECONDS = 5.0
 
 
 def sender_of(rt: Runtime) -> DeliverySender | None:
@@ -151,15 +153,23 @@ class DeliverySender:
         self.queue.in_flight.discard(delivery_id)
         if out.generation != self.queue.generation:
             return  # the emulator was reset while this attempt ran
-        with rt.transaction():
-            webhooks.record_attempt(
-                rt,
-                out,
-                at=at,
-                status_code=status,
-                latency_ms=latency_ms,
-                error=error,
-                response_body=excerpt,
+        try:
+            with rt.transaction():
+                webhooks.record_attempt(
+                    rt,
+                    out,
+                    at=at,
+                    status_code=status,
+                    latency_ms=latency_ms,
+                    error=error,
+                    response_body=excerpt,
+                )
+        except Exception:
+            # Rolled back, so still pending with no retry job: try again shortly rather than
+            # leave it stranded until the next start.
+            log.exception("recording webhook delivery %s failed; retrying it", delivery_id)
+            asyncio.get_running_loop().call_later(
+                RECORD_RETRY_SECONDS, self.queue.push, delivery_id
             )
 
     async def _post(self, out: webhooks.Outgoing) -> tuple[int, str]:

@@ -9,6 +9,11 @@ time only by ``advance``, and responses are validated strictly, so an emulator b
         r = client.post("/v1/instances", json={...})
         lambda_emulator.advance(60)
 
+Webhooks: ``lambda_emulator.webhook_receiver()`` starts a real local receiver (``.url``,
+``.wait_for(event_type, timeout)`` → the delivery with its raw body and headers, ``.verify``);
+``drain_webhooks()`` waits until every due attempt was made; ``deliveries(**filters)`` reads the
+delivery log; ``redeliver(id)``; ``verify_webhook(raw_body, header, secret)``.
+
 Options (command line or ini): ``--lambda-emulator-seed``, ``--lambda-emulator-speed``,
 ``--lambda-emulator-transitions``, ``--lambda-emulator-tls``.
 """

@@ -168,3 +168,39 @@ def test_url_problem(url: str, problem: str | None) -> None:
         assert found is None
     else:
         assert found is not None and problem in found
+
+
+@pytest.mark.parametrize(
+    ("raw", "parsed"),
+    [
+        ("5,10,20", (5.0, 10.0, 20.0)),
+        ("0.5", (0.5,)),
+        ("none", ()),
+        ("", ()),
+    ],
+)
+def test_retry_schedule_setting(raw: str, parsed: tuple[float, ...]) -> None:
+    from lambda_emulator.settings import settings_from
+
+    flags = {"webhook_retry_schedule": raw}
+    assert settings_from(flags, env={}).webhook_retry_schedule == parsed
+    env = {"LAMBDA_EMULATOR_WEBHOOK_RETRY_SCHEDULE": raw}
+    assert settings_from({}, env=env).webhook_retry_schedule == parsed
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("webhook_retry_schedule", "5,soon"),
+        ("webhook_retry_schedule", "-1"),
+        ("webhook_retry_schedule", "0"),
+        ("webhook_timeout", "0"),
+        ("webhook_timeout", "301"),
+        ("webhook_timeout", "fast"),
+    ],
+)
+def test_bad_webhook_settings_name_the_flag(name: str, raw: str) -> None:
+    from lambda_emulator.settings import SettingsError, settings_from
+
+    with pytest.raises(SettingsError, match="--webhook-"):
+        settings_from({name: raw}, env={})
