@@ -85,6 +85,16 @@ class _State:
     script: deque[_Script] = field(default_factory=deque)
     default_status: int = 200
     default_delay: float = 0.0
+    #: Cleared by ``hold``: requests then wait (unanswered) until ``release``.
+    gate: threading.Event = field(default_factory=threading.Event)
+    held: int = 0
+
+    def __post_init__(self) -> None:
+        self.gate.set()
+
+
+#: The longest a held request waits for ``release`` (real seconds).
+HOLD_LIMIT = 60.0
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -96,6 +106,13 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         status, delay = self._answer(state)
+        if not state.gate.is_set():
+            with state.cond:
+                state.held += 1
+                state.cond.notify_all()
+            state.gate.wait(HOLD_LIMIT)
+            with state.cond:
+                state.held -= 1
         if delay:
             time.sleep(delay)  # a slow receiver, on purpose
         delivery = ReceivedDelivery(
@@ -184,6 +201,7 @@ class WebhookReceiver:
 
     def stop(self) -> None:
         """Stop listening: connections are refused until ``start`` (the port is kept)."""
+        self._state.gate.set()  # let held requests finish
         server, self._server = self._server, None
         if server is not None:
             server.shutdown()
@@ -210,6 +228,21 @@ class WebhookReceiver:
                 self._state.default_status, self._state.default_delay = status, delay
             else:
                 self._state.script.append(_Script(status, delay, times))
+
+    def hold(self) -> None:
+        """Leave requests unanswered until ``release`` (a receiver that hangs)."""
+        self._state.gate.clear()
+
+    def release(self) -> None:
+        self._state.gate.set()
+
+    def wait_for_held(self, count: int, timeout: float = 5.0) -> None:
+        """Wait until ``count`` requests are being held unanswered at once."""
+        with self._state.cond:
+            if not self._state.cond.wait_for(lambda: self._state.held >= count, timeout):
+                raise TimeoutError(
+                    f"{self._state.held} of {count} requests were held within {timeout} s"
+                )
 
     # what arrived --------------------------------------------------------------------------
     @property
