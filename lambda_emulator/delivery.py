@@ -49,6 +49,7 @@ class DeliverySender:
         self._idle = asyncio.Event()
         self._idle.set()
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._again: set[str] = set()
         self._loop_task: asyncio.Task[None] | None = None
         self._client: httpx.AsyncClient | None = None
 
@@ -105,6 +106,7 @@ class DeliverySender:
         for task in self._tasks.values():
             task.cancel()
         self._tasks.clear()
+        self._again.clear()
         self._settle()
 
     def _settle(self) -> None:
@@ -116,8 +118,9 @@ class DeliverySender:
             await self._wake.wait()
             self._wake.clear()
             while self.queue.ready:
-                delivery_id = self.queue.ready.popleft()
-                if delivery_id in self._tasks:  # already being sent: the retry comes later
+                delivery_id = self.queue.pop()
+                if delivery_id in self._tasks:  # being sent: look again once that attempt ends
+                    self._again.add(delivery_id)
                     continue
                 task = asyncio.create_task(self._attempt(delivery_id), name=delivery_id)
                 self._tasks[delivery_id] = task
@@ -127,6 +130,9 @@ class DeliverySender:
     def _done(self, delivery_id: str, task: asyncio.Task[None]) -> None:
         if self._tasks.get(delivery_id) is task:
             del self._tasks[delivery_id]
+            if delivery_id in self._again:
+                self._again.discard(delivery_id)
+                self.queue.push(delivery_id)  # sent only if still pending with no retry job
         if not task.cancelled() and task.exception() is not None:
             log.error("webhook delivery %s crashed", delivery_id, exc_info=task.exception())
         self._settle()

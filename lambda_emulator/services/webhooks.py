@@ -93,6 +93,7 @@ class DeliveryQueue:
     """
 
     ready: deque[str] = field(default_factory=deque)
+    queued: set[str] = field(default_factory=set)
     in_flight: set[str] = field(default_factory=set)
     generation: int = 0
     #: Called when ids are added (the sender wakes up) and on reset (it cancels its tasks).
@@ -100,14 +101,21 @@ class DeliveryQueue:
     on_reset: list[Callable[[], None]] = field(default_factory=list)
 
     def push(self, delivery_id: str) -> None:
-        if delivery_id not in self.ready:
+        if delivery_id not in self.queued:
+            self.queued.add(delivery_id)
             self.ready.append(delivery_id)
         for wake in self.on_ready:
             wake()
 
+    def pop(self) -> str:
+        delivery_id = self.ready.popleft()
+        self.queued.discard(delivery_id)
+        return delivery_id
+
     def clear(self) -> None:
         self.generation += 1
         self.ready.clear()
+        self.queued.clear()
         self.in_flight.clear()
         for hook in self.on_reset:
             hook()
@@ -360,9 +368,10 @@ class Outgoing:
 
 
 def prepare(rt: Runtime, delivery_id: str, user_agent: str) -> Outgoing | None:
-    """The next attempt of a pending delivery, or None if it is no longer pending."""
+    """The next attempt of a pending delivery, or None if it is no longer pending or is
+    waiting for its retry job (which clears ``job_id`` when it falls due)."""
     delivery = rt.store.get(DELIVERIES, delivery_id)
-    if delivery is None or delivery["status"] != "pending":
+    if delivery is None or delivery["status"] != "pending" or delivery.get("job_id"):
         return None
     webhook = rt.store.get(WEBHOOKS, delivery["webhook_id"])
     event = rt.store.get(EVENTS, delivery["event_id"])

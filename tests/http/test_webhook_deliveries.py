@@ -275,6 +275,9 @@ def test_delivery_log_filters(lambda_emulator: EmulatorHandle, client: httpx.Cli
     assert lambda_emulator.deliveries(event_type="instance.created") == []
     mine = client.get(f"/v1/webhooks/{b['id']}/deliveries").json()
     assert mine["pagination"]["total_items"] == 1
+    b_delivery = mine["data"][0]["id"]
+    wrong = client.post(f"/v1/webhooks/{a['id']}/deliveries/{b_delivery}/redeliver")
+    assert err(wrong, 404, "not_found")["details"]["field"] == "delivery_id"
     assert mine["data"][0]["attempts"][0]["status_code"] == 500
     page = httpx.get(
         f"{lambda_emulator.url}/_emulator/webhooks/deliveries",

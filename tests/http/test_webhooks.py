@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+from openapi_spec_validator import validate
 
 from lambda_emulator.pytest_plugin import EmulatorHandle
 from tests.conftest import err, ok
@@ -152,6 +153,9 @@ def test_quota_counts_webhooks_and_refuses_past_the_plan_limit(
 
 def test_webhooks_appear_in_the_openapi_document(client: httpx.Client) -> None:
     doc = client.get("/v1/openapi.json").json()
+    validate(doc)
+    secret = doc["components"]["schemas"]["webhooks.Secret"]
+    assert secret["writeOnly"] is True
     assert {"post", "get"} <= set(doc["paths"]["/webhooks"])
     assert "post" in doc["paths"]["/webhooks/{id}/ping"]
     assert "get" in doc["paths"]["/webhooks/{id}/deliveries"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lambda_emulator.core.pagination import paginate
+from lambda_emulator.errors import NotFound
 from lambda_emulator.http.operations import Call, Operation, Result
 from lambda_emulator.services import webhooks
 
@@ -72,9 +73,13 @@ def list_webhook_deliveries(call: Call) -> Any:
 
 def redeliver(call: Call) -> Any:
     webhook = webhooks.get_webhook(call.rt, call.account_id, call.params["id"])
-    original = webhooks.get_delivery(call.rt, call.params["delivery_id"], call.account_id)
+    delivery_id = call.params["delivery_id"]
+    original = webhooks.get_delivery(call.rt, delivery_id, call.account_id)
     if original["webhook_id"] != webhook["id"]:
-        webhooks.get_delivery(call.rt, "", call.account_id)  # 404, as for any other id
+        raise NotFound(
+            f"Delivery '{delivery_id}' not found for webhook '{webhook['id']}'",
+            {"field": "delivery_id", "value": delivery_id},
+        )
     doc = webhooks.redeliver(call.rt, original["id"], call.account_id)
     return Result(webhooks.delivery_view(doc), status=202)
 
