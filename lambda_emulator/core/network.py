@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import random
-from collections.abc import Container
+from collections.abc import Collection
 
 __all__ = [
     "PRIVATE_RESERVED",
@@ -38,9 +38,11 @@ class NetworkValueError(ValueError):
 
 
 def pick_address(
-    cidr: str, rng: random.Random, taken: Container[str], *, reserved_low: int = 1
+    cidr: str, rng: random.Random, taken: Collection[str], *, reserved_low: int = 1
 ) -> str:
     """A host address of ``cidr`` not in ``taken`` when one is free, chosen by ``rng``.
+
+    ``taken`` holds addresses of this pool only (its size tells when the pool is full).
 
     The network address, the broadcast address and the first ``reserved_low`` - 1 hosts are
     never handed out. When every address is taken, the random choice is returned anyway: a
@@ -53,6 +55,8 @@ def pick_address(
         raise ValueError(f"{cidr} has no host addresses to hand out")
     start = rng.randrange(count)
     base = int(network.network_address) + first
+    if len(taken) >= count:
+        return str(ipaddress.ip_address(base + start))  # full: no need to probe
     for step in range(count):
         address = str(ipaddress.ip_address(base + (start + step) % count))
         if address not in taken:

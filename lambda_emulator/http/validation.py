@@ -8,12 +8,12 @@ names allowed for an unknown field), else the ``constraint`` that failed.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
@@ -48,10 +48,7 @@ class SchemaSet:
             resources.append((document["$id"], Resource.from_contents(document, DRAFT202012)))
         self.registry: Registry[Any] = Registry().with_resources(resources)
         self._validators: dict[str, Draft202012Validator] = {}
-        # (schema ref, digest of the exact JSON) of responses already found valid: a list page
-        # re-sent unchanged (an SDK polling) is not validated again item by item.
-        self._valid: set[tuple[str, bytes]] = set()
-        self._response_validators: dict[str, Draft202012Validator] = {}
+        self._fast: dict[str, Callable[[Any], Any] | None] = {}
 
     def resolve(self, ref: str) -> dict[str, Any]:
         """The schema a reference like ``account.json#/$defs/Account`` points at."""
@@ -66,18 +63,21 @@ class SchemaSet:
             self._validators[ref] = found
         return found
 
-    def response_validator(self, ref: str) -> Draft202012Validator:
-        """A validator of the schema with every ``$ref`` inlined: the same verdicts, about four
-        times faster, which matters for list pages of 100 items. A recursive schema keeps its
-        references."""
-        found = self._response_validators.get(ref)
-        if found is None:
+    def fast_check(self, ref: str) -> Callable[[Any], Any] | None:
+        """The schema compiled to Python by ``fastjsonschema`` (every ``$ref`` inlined first):
+        about fifteen times faster than ``jsonschema``, which a list page of 100 items needs.
+        ``None`` for a schema that refers to itself or uses a keyword newer than draft-07, whose
+        meaning the compiler would not know."""
+        if ref not in self._fast:
+            compiled: Callable[[Any], Any] | None = None
             try:
-                found = Draft202012Validator(self._inline(ref, ()), registry=self.registry)
-            except _Recursive:
-                found = self.validator(ref)
-            self._response_validators[ref] = found
-        return found
+                schema = self._inline(ref, ())
+                if not _uses_keywords(schema, _NEWER_KEYWORDS):
+                    compiled = fastjsonschema.compile(schema)
+            except (_Recursive, fastjsonschema.JsonSchemaDefinitionException):
+                compiled = None
+            self._fast[ref] = compiled
+        return self._fast[ref]
 
     def _inline(self, ref: str, seen: tuple[str, ...]) -> Any:
         if ref in seen:
@@ -141,34 +141,48 @@ class SchemaSet:
 
     # responses -----------------------------------------------------------------------------
     def check_response(self, ref: str, data: Any) -> None:
-        key = _fingerprint(ref, data)
-        if key is not None and key in self._valid:
-            return
-        validator = self.response_validator(ref)
+        fast = self.fast_check(ref)
+        if fast is not None:
+            try:
+                fast(data)
+                return
+            except fastjsonschema.JsonSchemaException:
+                pass  # jsonschema gives the verdict that counts, and the message
+        validator = self.validator(ref)
         if validator.is_valid(data):
-            if key is not None:
-                if len(self._valid) >= VALID_CACHE_SIZE:
-                    self._valid.clear()
-                self._valid.add(key)
-        else:
-            error = best_match(validator.iter_errors(data))
-            where = ".".join(str(p) for p in error.absolute_path) if error else ""
-            raise ValidationFailure(
-                f"response breaks {ref} at '{where}': {error.message if error else '?'}"
-            )
+            return
+        error = best_match(validator.iter_errors(data))
+        where = ".".join(str(p) for p in error.absolute_path) if error else ""
+        raise ValidationFailure(
+            f"response breaks {ref} at '{where}': {error.message if error else '?'}"
+        )
 
 
-#: How many validated responses are remembered (about 60 bytes each).
-VALID_CACHE_SIZE = 50_000
+#: Keywords a draft-07 compiler would silently ignore: a schema using one is checked by
+#: ``jsonschema`` alone.
+_NEWER_KEYWORDS = frozenset(
+    {
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "prefixItems",
+        "dependentRequired",
+        "dependentSchemas",
+        "minContains",
+        "maxContains",
+        "$dynamicRef",
+        "$recursiveRef",
+    }
+)
 
 
-def _fingerprint(ref: str, data: Any) -> tuple[str, bytes] | None:
-    """Identical JSON is equally valid; anything not plain JSON is always validated afresh."""
-    try:
-        text = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    except (TypeError, ValueError):
-        return None
-    return ref, hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+def _uses_keywords(node: Any, keywords: frozenset[str]) -> bool:
+    if isinstance(node, dict):
+        return any(k in keywords for k in node) or any(
+            _uses_keywords(v, keywords) for v in node.values()
+        )
+    if isinstance(node, list):
+        return any(_uses_keywords(v, keywords) for v in node)
+    return False
 
 
 def _coerce(kind: str | None, text: str) -> Any:
