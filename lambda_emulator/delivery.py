@@ -17,6 +17,7 @@ import contextlib
 import functools
 import logging
 import time
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -32,6 +33,9 @@ USER_AGENT = f"LambdaEmulator-Webhooks/{__version__}"
 #: How much of a receiver's answer each attempt keeps, for the delivery log.
 RESPONSE_EXCERPT = 1024
 _PART = "webhooks.sender"
+#: Attempts in flight at once, in all and towards one receiver (scheme, host and port).
+MAX_IN_FLIGHT = 512
+MAX_PER_ORIGIN = 64
 #: Real seconds before a delivery whose attempt could not be recorded is tried again.
 RECORD_RETRY_SECONDS = 5.0
 
@@ -50,6 +54,8 @@ class DeliverySender:
         self._idle.set()
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
+        self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self._origins: dict[str, asyncio.Semaphore] = {}
         self._loop_task: asyncio.Task[None] | None = None
         self._client: httpx.AsyncClient | None = None
 
@@ -57,7 +63,7 @@ class DeliverySender:
     def start(self) -> None:
         self._client = httpx.AsyncClient(
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=512, max_keepalive_connections=64),
+            limits=httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=64),
         )
         self.queue.on_ready.append(self._notify)
         self.queue.on_reset.append(self._cancel_all)
@@ -137,9 +143,27 @@ class DeliverySender:
             log.error("webhook delivery %s crashed", delivery_id, exc_info=task.exception())
         self._settle()
 
+    def _origin_slots(self, url: str) -> asyncio.Semaphore:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        slots = self._origins.get(origin)
+        if slots is None:
+            slots = self._origins[origin] = asyncio.Semaphore(MAX_PER_ORIGIN)
+        return slots
+
     async def _attempt(self, delivery_id: str) -> None:
         rt = self.rt
-        out = webhooks.prepare(rt, delivery_id, USER_AGENT)
+        first = webhooks.prepare(rt, delivery_id, USER_AGENT)
+        if first is None:
+            return
+        # Wait for a free slot before the attempt (and its timeout) starts, so a hung receiver
+        # holds at most MAX_PER_ORIGIN connections and never starves the others.
+        async with self._origin_slots(first.url), self._slots:
+            await self._send(delivery_id)
+
+    async def _send(self, delivery_id: str) -> None:
+        rt = self.rt
+        out = webhooks.prepare(rt, delivery_id, USER_AGENT)  # afresh: it may have changed
         if out is None:
             return
         self.queue.in_flight.add(delivery_id)

@@ -88,6 +88,7 @@ class _State:
     #: Cleared by ``hold``: requests then wait (unanswered) until ``release``.
     gate: threading.Event = field(default_factory=threading.Event)
     held: int = 0
+    peak_held: int = 0
 
     def __post_init__(self) -> None:
         self.gate.set()
@@ -109,6 +110,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not state.gate.is_set():
             with state.cond:
                 state.held += 1
+                state.peak_held = max(state.peak_held, state.held)
                 state.cond.notify_all()
             state.gate.wait(HOLD_LIMIT)
             with state.cond:
@@ -235,6 +237,12 @@ class WebhookReceiver:
 
     def release(self) -> None:
         self._state.gate.set()
+
+    @property
+    def peak_held(self) -> int:
+        """The most requests held unanswered at the same time."""
+        with self._state.cond:
+            return self._state.peak_held
 
     def wait_for_held(self, count: int, timeout: float = 5.0) -> None:
         """Wait until ``count`` requests are being held unanswered at once."""

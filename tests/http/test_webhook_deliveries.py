@@ -225,6 +225,24 @@ def test_a_slow_receiver_does_not_slow_the_api(
     assert len(lambda_emulator.deliveries(status="succeeded")) == 20
 
 
+def test_a_hung_receiver_gets_at_most_64_connections_and_starves_no_one(
+    lambda_emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    hung, healthy = lambda_emulator.webhook_receiver(), lambda_emulator.webhook_receiver()
+    hung.hold()
+    stuck = subscribe(client, hung.url)
+    fine = subscribe(client, healthy.url)
+    for _ in range(80):
+        ping(client, stuck["id"])
+    hung.wait_for_held(64)
+    event_id = ping(client, fine["id"])["event_id"]
+    assert healthy.wait_for(event_id=event_id, timeout=5).verify(SECRET)
+    hung.release()
+    lambda_emulator.drain_webhooks()
+    assert hung.peak_held == 64
+    assert len(lambda_emulator.deliveries(webhook_id=stuck["id"], status="succeeded")) == 80
+
+
 def test_a_receiver_that_sleeps_is_sent_to_concurrently(
     lambda_emulator: EmulatorHandle, client: httpx.Client
 ) -> None:
