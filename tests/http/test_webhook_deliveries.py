@@ -332,3 +332,23 @@ def test_start_up_flags_set_the_schedule_and_timeout(make_emulator: Any) -> None
     assert emu.control("GET", "webhooks/config")["max_attempts"] == 1
     emu.reset()
     assert emu.control("GET", "webhooks/config")["retry_schedule"] == [1.0, 2.0]
+
+
+def test_a_rotated_secret_and_a_new_url_apply_to_retries(
+    lambda_emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    old, new = lambda_emulator.webhook_receiver(), lambda_emulator.webhook_receiver()
+    old.respond_with(500)
+    hook = subscribe(client, old.url)
+    delivery = ping(client, hook["id"])
+    old.wait_for(timeout=5)
+    lambda_emulator.drain_webhooks()
+    ok(client.patch(f"/v1/webhooks/{hook['id']}", json={"url": new.url, "secret": "rotated-1"}))
+    lambda_emulator.advance(10)
+    got = new.wait_for("webhook.ping", timeout=5)
+    assert got.event_id == delivery["event_id"] and got.delivery_id == delivery["id"]
+    assert got.verify("rotated-1") and not got.verify(SECRET)
+    lambda_emulator.drain_webhooks()
+    done = ok(client.get(f"/v1/webhooks/{hook['id']}/deliveries/{delivery['id']}"))
+    assert [a["url"] for a in done["attempts"]] == [old.url, new.url]
+    assert done["status"] == "succeeded"

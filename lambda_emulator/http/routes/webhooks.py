@@ -71,15 +71,25 @@ def list_webhook_deliveries(call: Call) -> Any:
     )
 
 
-def redeliver(call: Call) -> Any:
+def _owned_delivery(call: Call) -> dict[str, Any]:
+    """The path's delivery, if it belongs to the path's webhook of the caller's account."""
     webhook = webhooks.get_webhook(call.rt, call.account_id, call.params["id"])
     delivery_id = call.params["delivery_id"]
-    original = webhooks.get_delivery(call.rt, delivery_id, call.account_id)
-    if original["webhook_id"] != webhook["id"]:
+    doc = webhooks.get_delivery(call.rt, delivery_id, call.account_id)
+    if doc["webhook_id"] != webhook["id"]:
         raise NotFound(
             f"Delivery '{delivery_id}' not found for webhook '{webhook['id']}'",
             {"field": "delivery_id", "value": delivery_id},
         )
+    return doc
+
+
+def get_webhook_delivery(call: Call) -> Any:
+    return webhooks.delivery_view(_owned_delivery(call))
+
+
+def redeliver(call: Call) -> Any:
+    original = _owned_delivery(call)
     doc = webhooks.redeliver(call.rt, original["id"], call.account_id)
     return Result(webhooks.delivery_view(doc), status=202)
 
@@ -149,6 +159,14 @@ OPERATIONS = [
         query=S + "DeliveryListQuery",
         response=S + "Delivery",
         listing=True,
+    ),
+    _op(
+        "GET",
+        "/webhooks/{id}/deliveries/{delivery_id}",
+        "getWebhookDelivery",
+        "Get one delivery of this webhook with every attempt",
+        get_webhook_delivery,
+        response=S + "Delivery",
     ),
     _op(
         "POST",
