@@ -25,24 +25,18 @@ from lambda_emulator import __version__
 from lambda_emulator.services import webhooks
 from lambda_emulator.services.runtime import Runtime
 
-__all__ = ["DeliverySender", "sender_of"]
+__all__ = ["DeliverySender"]
 
 log = logging.getLogger("lambda_emulator")
 
 USER_AGENT = f"LambdaEmulator-Webhooks/{__version__}"
 #: How much of a receiver's answer each attempt keeps, for the delivery log.
 RESPONSE_EXCERPT = 1024
-_PART = "webhooks.sender"
 #: Attempts in flight at once, in all and towards one receiver (scheme, host and port).
 MAX_IN_FLIGHT = 512
 MAX_PER_ORIGIN = 64
 #: Real seconds before a delivery whose attempt could not be recorded is tried again.
 RECORD_RETRY_SECONDS = 5.0
-
-
-def sender_of(rt: Runtime) -> DeliverySender | None:
-    sender = rt.parts.get(_PART)
-    return sender if isinstance(sender, DeliverySender) else None
 
 
 class DeliverySender:
@@ -67,7 +61,7 @@ class DeliverySender:
         )
         self.queue.on_ready.append(self._notify)
         self.queue.on_reset.append(self._cancel_all)
-        self.rt.parts[_PART] = self
+        self.queue.drainer = self.drain
         for delivery_id in webhooks.pending_unscheduled(self.rt):
             self.queue.push(delivery_id)
         self._notify()
@@ -77,7 +71,7 @@ class DeliverySender:
         """Stop sending; what is unfinished stays pending in the store for the next start."""
         self.queue.on_ready.remove(self._notify)
         self.queue.on_reset.remove(self._cancel_all)
-        self.rt.parts.pop(_PART, None)
+        self.queue.drainer = None
         tasks = [t for t in (self._loop_task, *self._tasks.values()) if t is not None]
         for task in tasks:
             task.cancel()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,6 +99,8 @@ class DeliveryQueue:
     #: Called when ids are added (the sender wakes up) and on reset (it cancels its tasks).
     on_ready: list[Callable[[], None]] = field(default_factory=list)
     on_reset: list[Callable[[], None]] = field(default_factory=list)
+    #: Set by the running sender: waits up to N seconds until nothing is queued or in flight.
+    drainer: Callable[[float], Awaitable[bool]] | None = None
 
     def push(self, delivery_id: str) -> None:
         if delivery_id not in self.queued:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from lambda_emulator.core.pagination import paginate
-from lambda_emulator.delivery import sender_of
 from lambda_emulator.errors import ServiceUnavailable
 from lambda_emulator.http.operations import Call, Operation, Result
 from lambda_emulator.services import webhooks
@@ -60,19 +59,20 @@ def set_config(call: Call) -> Any:
 
 
 def drain(call: Call) -> Any:
-    sender = sender_of(call.rt)
-    if sender is None:
+    queue = webhooks.queue_of(call.rt)
+    drainer = queue.drainer
+    if drainer is None:
         raise ServiceUnavailable("The webhook sender is not running")
     timeout = float(call.body.get("timeout_seconds", 10))
     rt = call.rt
 
     async def wait() -> dict[str, Any]:
-        drained = await sender.drain(timeout)
+        drained = await drainer(timeout)
         waiting = sum(1 for d in webhooks.list_deliveries(rt, status="pending") if d.get("job_id"))
         return {
             "drained": drained,
-            "queued": len(sender.queue.ready),
-            "in_flight": len(sender.queue.in_flight),
+            "queued": len(queue.ready),
+            "in_flight": len(queue.in_flight),
             "waiting_for_retry": waiting,
         }
 
