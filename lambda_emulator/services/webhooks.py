@@ -133,8 +133,12 @@ def queue_of(rt: Runtime) -> DeliveryQueue:
 
 
 def on_reset(rt: Runtime) -> None:
-    """Reset hook: what was queued or in flight belongs to the state that was just dropped."""
-    queue_of(rt).clear()
+    """Reset hook: what was queued or in flight belongs to the state that was just dropped;
+    pending deliveries in the new state (a ``--fixtures`` document) are queued."""
+    queue = queue_of(rt)
+    queue.clear()
+    for delivery_id in pending_unscheduled(rt):
+        queue.push(delivery_id)
 
 
 # the catalogue and settings ------------------------------------------------------------------
