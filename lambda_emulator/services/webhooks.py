@@ -377,7 +377,7 @@ def prepare(rt: Runtime, delivery_id: str, user_agent: str) -> Outgoing | None:
     """The next attempt of a pending delivery, or None if it is no longer pending or is
     waiting for its retry job (which clears ``job_id`` when it falls due)."""
     delivery = rt.store.get(DELIVERIES, delivery_id)
-    if delivery is None or delivery["status"] != "pending" or delivery.get("job_id"):
+    if delivery is None or delivery["status"] != "pending" or _has_retry_job(rt, delivery):
         return None
     webhook = rt.store.get(WEBHOOKS, delivery["webhook_id"])
     event = rt.store.get(EVENTS, delivery["event_id"])
@@ -459,6 +459,11 @@ def record_attempt(
     return doc
 
 
+def _has_retry_job(rt: Runtime, delivery: Doc) -> bool:
+    job_id = delivery.get("job_id")
+    return isinstance(job_id, str) and rt.store.get(JOBS, job_id) is not None
+
+
 def _cancel_job(rt: Runtime, delivery: Doc) -> None:
     if delivery.get("job_id"):
         rt.cancel(delivery["job_id"])
@@ -478,7 +483,7 @@ def pending_unscheduled(rt: Runtime) -> list[str]:
     rows = [
         d
         for d in rt.store.all(DELIVERIES)
-        if d["status"] == "pending" and not (d.get("job_id") and rt.store.get(JOBS, d["job_id"]))
+        if d["status"] == "pending" and not _has_retry_job(rt, d)
     ]
     rows.sort(key=_creation)
     return [d["id"] for d in rows]
