@@ -18,13 +18,22 @@ from starlette.routing import BaseRoute, Route
 
 from lambda_emulator.catalog import load_catalog
 from lambda_emulator.clock import Clock
+from lambda_emulator.delivery import DeliverySender
 from lambda_emulator.errors import ApiError, MethodNotAllowed, NotFound
 from lambda_emulator.http.envelope import error_response
 from lambda_emulator.http.journal import JournalMiddleware
 from lambda_emulator.http.middleware import EdgeMiddleware
 from lambda_emulator.http.openapi import build_openapi
 from lambda_emulator.http.operations import Edge, Operation, endpoint
-from lambda_emulator.http.routes import account, billing, control, monitoring, traffic
+from lambda_emulator.http.routes import (
+    account,
+    billing,
+    control,
+    monitoring,
+    traffic,
+    webhook_control,
+    webhooks,
+)
 from lambda_emulator.http.routes import instances as instance_routes
 from lambda_emulator.http.routes import networking as networking_routes
 from lambda_emulator.http.routes import snapshots as snapshot_routes
@@ -44,6 +53,7 @@ from lambda_emulator.services import (
     vpns,
 )
 from lambda_emulator.services import billing as billing_service
+from lambda_emulator.services import webhooks as webhook_service
 from lambda_emulator.services.runtime import JobHandler, Runtime
 from lambda_emulator.settings import Settings
 from lambda_emulator.storage import MemoryStore, Store, TinyDBStore
@@ -60,12 +70,14 @@ API_OPERATIONS: list[Operation] = [
     *networking_routes.OPERATIONS,
     *monitoring.OPERATIONS,
     *billing.OPERATIONS,
+    *webhooks.OPERATIONS,
 ]
 #: The control plane, under ``/_emulator``.
 CONTROL_OPERATIONS: list[Operation] = [
     *control.OPERATIONS,
     *traffic.OPERATIONS,
     *transition_routes.OPERATIONS,
+    *webhook_control.OPERATIONS,
 ]
 #: Time-driven work by kind; each service module that schedules jobs contributes its handlers.
 JOB_HANDLERS: dict[str, JobHandler] = {
@@ -75,6 +87,7 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     snapshots.SPEC.job_kind: snapshots.settle_job,
     vpns.SPEC.job_kind: vpns.settle_job,
     **billing_service.JOB_HANDLERS,
+    **webhook_service.JOB_HANDLERS,
 }
 #: Parts that keep in-process state clear it here on reset (after the store is reset).
 RESET_HOOKS: list[Callable[[Runtime], None]] = [
@@ -84,7 +97,7 @@ RESET_HOOKS: list[Callable[[Runtime], None]] = [
     journal.reset,
 ]
 #: Parts that derive scheduled work from the store run after every wholesale load of it.
-LOAD_HOOKS: list[Callable[[Runtime], None]] = [billing_service.bootstrap]
+LOAD_HOOKS: list[Callable[[Runtime], None]] = [billing_service.bootstrap, webhook_service.on_reset]
 _VERSION_RE = re.compile(r"^/(v\d+)(?:/|$)")
 #: How often (real seconds) the background task runs jobs that fell due without any request.
 TICK_SECONDS = 0.05
@@ -111,6 +124,7 @@ def create_app(
         initial_state=(
             state.load_fixtures(settings.fixtures, JOB_HANDLERS) if settings.fixtures else {}
         ),
+        event_listeners=[webhook_service.queue_deliveries],
         reset_hooks=tuple(RESET_HOOKS),
         load_hooks=tuple(LOAD_HOOKS),
     )
@@ -128,6 +142,8 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         ticker = asyncio.create_task(_tick(rt))
+        sender = DeliverySender(rt)
+        sender.start()
         rt.ready = True
         try:
             yield
@@ -136,6 +152,7 @@ def create_app(
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
+            await sender.stop()
             rt.store.close()
 
     app = Starlette(

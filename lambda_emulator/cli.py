@@ -83,6 +83,8 @@ def _shown(value: Any) -> str:
         return "unset"
     if isinstance(value, bool):
         return "on" if value else "off"
+    if isinstance(value, tuple):
+        return ",".join(f"{v:g}" for v in value) or "none"
     return str(value)
 
 

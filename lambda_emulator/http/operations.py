@@ -17,6 +17,7 @@ limits and idempotency apply to the emulated API only, never to the control plan
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 from collections.abc import Callable
@@ -187,13 +188,24 @@ def endpoint(edge: Edge, op: Operation) -> Callable[[Request], Any]:
                 rt, request, request_id, account_id, key, body, query, dict(request.path_params)
             )
             handler_ran = True
+            outcome: tuple[int, dict[str, str], dict[str, Any]] | None = None
             if op.transactional:
                 with rt.transaction():
-                    status, headers, payload = _outcome(edge, op, op.handler(call), request_id)
-                    if held is not None:
-                        idempotency.save(rt, held, request_id, status, payload, headers)
+                    result = op.handler(call)
+                    if not inspect.isawaitable(result):
+                        outcome = _outcome(edge, op, result, request_id)
+                        if held is not None:
+                            status, headers, payload = outcome
+                            idempotency.save(rt, held, request_id, status, payload, headers)
             else:
-                status, headers, payload = _outcome(edge, op, op.handler(call), request_id)
+                result = op.handler(call)
+            if outcome is None:
+                if inspect.isawaitable(result):
+                    # A handler that must wait (webhook drain) returns an awaitable, awaited
+                    # after its transaction so other requests and the sender go on meanwhile.
+                    result = await result
+                outcome = _outcome(edge, op, result, request_id)
+            status, headers, payload = outcome
             response = envelope_response(_with_metadata(rt, payload, request_id), status, headers)
         except ApiError as error:
             if held is not None and handler_ran and error.status < 500:

@@ -1,0 +1,140 @@
+"""``/_emulator/webhooks``: every account's deliveries, redelivery, the sender's settings, and
+a drain that waits until everything due has been attempted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lambda_emulator.core.pagination import paginate
+from lambda_emulator.errors import ServiceUnavailable
+from lambda_emulator.http.operations import Call, Operation, Result
+from lambda_emulator.services import webhooks
+
+__all__ = ["OPERATIONS"]
+
+S = "webhooks.json#/$defs/"
+TAG = "Emulator control"
+
+
+def list_deliveries(call: Call) -> Any:
+    q = call.query
+    rows = webhooks.list_deliveries(
+        call.rt,
+        q.get("account_id"),
+        webhook_id=q.get("webhook_id"),
+        status=q.get("status"),
+        event_type=q.get("event_type"),
+        event_id=q.get("event_id"),
+    )
+    return paginate(
+        (webhooks.delivery_view(d) for d in rows),
+        order=q.get("order", "asc"),
+        page=q.get("page", 1),
+        limit=q.get("limit", 20),
+    )
+
+
+def get_delivery(call: Call) -> Any:
+    return webhooks.delivery_view(webhooks.get_delivery(call.rt, call.params["id"]))
+
+
+def redeliver(call: Call) -> Any:
+    doc = webhooks.redeliver(call.rt, call.params["id"])
+    return Result(webhooks.delivery_view(doc), status=202)
+
+
+def get_config(call: Call) -> Any:
+    return webhooks.delivery_config(call.rt)
+
+
+def set_config(call: Call) -> Any:
+    body = call.body
+    if "timeout_seconds" in body:
+        call.rt.overrides["webhook_timeout"] = float(body["timeout_seconds"])
+    if "retry_schedule" in body:
+        call.rt.overrides["webhook_retry_schedule"] = tuple(
+            float(s) for s in body["retry_schedule"]
+        )
+    return webhooks.delivery_config(call.rt)
+
+
+def drain(call: Call) -> Any:
+    queue = webhooks.queue_of(call.rt)
+    drainer = queue.drainer
+    if drainer is None:
+        raise ServiceUnavailable("The webhook sender is not running")
+    timeout = float(call.body.get("timeout_seconds", 10))
+    rt = call.rt
+
+    async def wait() -> dict[str, Any]:
+        drained = await drainer(timeout)
+        waiting = sum(1 for d in webhooks.list_deliveries(rt, status="pending") if d.get("job_id"))
+        return {
+            "drained": drained,
+            "queued": len(queue.ready),
+            "in_flight": len(queue.in_flight),
+            "waiting_for_retry": waiting,
+        }
+
+    return wait()
+
+
+def _op(method: str, path: str, name: str, summary: str, handler: Any, **kw: Any) -> Operation:
+    return Operation(method, path, name, summary, TAG, handler, authenticated=False, **kw)
+
+
+OPERATIONS = [
+    _op(
+        "GET",
+        "/webhooks/deliveries",
+        "emulatorListDeliveries",
+        "List webhook deliveries of every account",
+        list_deliveries,
+        query=S + "ControlDeliveryListQuery",
+        response=S + "Delivery",
+        listing=True,
+    ),
+    _op(
+        "GET",
+        "/webhooks/deliveries/{id}",
+        "emulatorGetDelivery",
+        "Get one delivery with every attempt",
+        get_delivery,
+        response=S + "Delivery",
+    ),
+    _op(
+        "POST",
+        "/webhooks/deliveries/{id}/redeliver",
+        "emulatorRedeliver",
+        "Send a finished delivery's event again, as a new delivery",
+        redeliver,
+        response=S + "Delivery",
+        status=202,
+    ),
+    _op(
+        "GET",
+        "/webhooks/config",
+        "emulatorWebhookConfig",
+        "Read the delivery timeout and retry schedule",
+        get_config,
+        response=S + "DeliveryConfig",
+    ),
+    _op(
+        "PUT",
+        "/webhooks/config",
+        "emulatorSetWebhookConfig",
+        "Change the delivery timeout or retry schedule until the next reset",
+        set_config,
+        body=S + "DeliveryConfigUpdate",
+        response=S + "DeliveryConfig",
+    ),
+    _op(
+        "POST",
+        "/webhooks/drain",
+        "emulatorDrainWebhooks",
+        "Wait until every delivery that is due has been attempted",
+        drain,
+        body=S + "Drain",
+        response=S + "DrainResult",
+    ),
+]

@@ -1,0 +1,180 @@
+"""``/v1/webhooks``: subscriptions, a test ping, and each subscription's delivery log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lambda_emulator.core.pagination import paginate
+from lambda_emulator.errors import NotFound
+from lambda_emulator.http.operations import Call, Operation, Result
+from lambda_emulator.services import webhooks
+
+__all__ = ["OPERATIONS"]
+
+S = "webhooks.json#/$defs/"
+TAG = "Webhooks"
+
+
+def create_webhook(call: Call) -> Any:
+    doc = webhooks.create_webhook(call.rt, call.account_id, call.body)
+    return Result(webhooks.webhook_view(doc), status=201)
+
+
+def list_webhooks(call: Call) -> Any:
+    q = call.query
+    return paginate(
+        (webhooks.webhook_view(d) for d in webhooks.list_webhooks(call.rt, call.account_id)),
+        filters={"status": q.get("status")},
+        sort=q.get("sort", "created_at"),
+        order=q.get("order", "asc"),
+        page=q.get("page", 1),
+        limit=q.get("limit", 20),
+    )
+
+
+def get_webhook(call: Call) -> Any:
+    return webhooks.webhook_view(webhooks.get_webhook(call.rt, call.account_id, call.params["id"]))
+
+
+def update_webhook(call: Call) -> Any:
+    doc = webhooks.update_webhook(call.rt, call.account_id, call.params["id"], call.body)
+    return webhooks.webhook_view(doc)
+
+
+def delete_webhook(call: Call) -> Any:
+    return webhooks.webhook_view(
+        webhooks.delete_webhook(call.rt, call.account_id, call.params["id"])
+    )
+
+
+def ping_webhook(call: Call) -> Any:
+    doc = webhooks.ping(call.rt, call.account_id, call.params["id"])
+    return Result(webhooks.delivery_view(doc), status=202)
+
+
+def list_webhook_deliveries(call: Call) -> Any:
+    webhook = webhooks.get_webhook(call.rt, call.account_id, call.params["id"])
+    q = call.query
+    rows = webhooks.list_deliveries(
+        call.rt,
+        call.account_id,
+        webhook_id=webhook["id"],
+        status=q.get("status"),
+        event_type=q.get("event_type"),
+        event_id=q.get("event_id"),
+    )
+    return paginate(
+        (webhooks.delivery_view(d) for d in rows),
+        order=q.get("order", "asc"),
+        page=q.get("page", 1),
+        limit=q.get("limit", 20),
+    )
+
+
+def _owned_delivery(call: Call) -> dict[str, Any]:
+    """The path's delivery, if it belongs to the path's webhook of the caller's account."""
+    webhook = webhooks.get_webhook(call.rt, call.account_id, call.params["id"])
+    delivery_id = call.params["delivery_id"]
+    doc = webhooks.get_delivery(call.rt, delivery_id, call.account_id)
+    if doc["webhook_id"] != webhook["id"]:
+        raise NotFound(
+            f"Delivery '{delivery_id}' not found for webhook '{webhook['id']}'",
+            {"field": "delivery_id", "value": delivery_id},
+        )
+    return doc
+
+
+def get_webhook_delivery(call: Call) -> Any:
+    return webhooks.delivery_view(_owned_delivery(call))
+
+
+def redeliver(call: Call) -> Any:
+    original = _owned_delivery(call)
+    doc = webhooks.redeliver(call.rt, original["id"], call.account_id)
+    return Result(webhooks.delivery_view(doc), status=202)
+
+
+def _op(method: str, path: str, name: str, summary: str, handler: Any, **kw: Any) -> Operation:
+    write = method != "GET"
+    permission = "webhooks:write" if write else "webhooks:read"
+    return Operation(method, path, name, summary, TAG, handler, permission=permission, **kw)
+
+
+OPERATIONS = [
+    _op(
+        "POST",
+        "/webhooks",
+        "createWebhook",
+        "Subscribe to events",
+        create_webhook,
+        body=S + "WebhookCreate",
+        response=S + "Webhook",
+        status=201,
+    ),
+    _op(
+        "GET",
+        "/webhooks",
+        "listWebhooks",
+        "List webhook subscriptions",
+        list_webhooks,
+        query=S + "WebhookListQuery",
+        response=S + "Webhook",
+        listing=True,
+    ),
+    _op(
+        "GET", "/webhooks/{id}", "getWebhook", "Get a webhook", get_webhook, response=S + "Webhook"
+    ),
+    _op(
+        "PATCH",
+        "/webhooks/{id}",
+        "updateWebhook",
+        "Change a webhook's url, events, secret, description or status",
+        update_webhook,
+        body=S + "WebhookUpdate",
+        response=S + "Webhook",
+    ),
+    _op(
+        "DELETE",
+        "/webhooks/{id}",
+        "deleteWebhook",
+        "Delete a webhook (its pending deliveries are cancelled)",
+        delete_webhook,
+        response=S + "Webhook",
+    ),
+    _op(
+        "POST",
+        "/webhooks/{id}/ping",
+        "pingWebhook",
+        "Send a webhook.ping event to this webhook only",
+        ping_webhook,
+        response=S + "Delivery",
+        status=202,
+    ),
+    _op(
+        "GET",
+        "/webhooks/{id}/deliveries",
+        "listWebhookDeliveries",
+        "List this webhook's deliveries with every attempt",
+        list_webhook_deliveries,
+        query=S + "DeliveryListQuery",
+        response=S + "Delivery",
+        listing=True,
+    ),
+    _op(
+        "GET",
+        "/webhooks/{id}/deliveries/{delivery_id}",
+        "getWebhookDelivery",
+        "Get one delivery of this webhook with every attempt",
+        get_webhook_delivery,
+        response=S + "Delivery",
+    ),
+    _op(
+        "POST",
+        "/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+        "redeliverWebhookDelivery",
+        "Send a finished delivery's event again, as a new delivery",
+        redeliver,
+        response=S + "Delivery",
+        status=202,
+    ),
+]
