@@ -129,17 +129,23 @@ class SchemaSet:
                     f"Query parameter '{name}' is given more than once",
                     {"field": name, "value": text, "constraint": "at most once"},
                 )
-            values[name] = _coerce(self._property_type(props.get(name)), text)
+            values[name] = _coerce(self._property_type(props.get(name), ref), text)
         self._check(ref, values, root="query")
         return values
 
-    def _property_type(self, prop: Any) -> str | None:
+    def _property_type(self, prop: Any, within: str) -> str | None:
+        """The JSON type a query property takes, following refs (a local ``#/$defs/…`` ref is
+        read in the file of the schema that holds it)."""
         while isinstance(prop, dict):
             if "type" in prop:
                 kind = prop["type"]
                 return kind if isinstance(kind, str) else None
             if "$ref" in prop:
-                prop = self.resolve(prop["$ref"].removeprefix(SCHEMA_BASE))
+                ref = str(prop["$ref"]).removeprefix(SCHEMA_BASE)
+                if ref.startswith("#"):
+                    ref = within.split("#")[0] + ref
+                within = ref
+                prop = self.resolve(ref)
                 continue
             return None
         return None
