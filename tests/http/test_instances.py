@@ -477,3 +477,34 @@ def test_openapi_lists_every_compute_operation(lambda_emulator: EmulatorHandle) 
         ("GET", "/vpn"),
     ]:
         assert expected in ops, expected
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "permission"),
+    [
+        ("POST", "/v1/instances", "instances:write"),
+        ("GET", "/v1/volumes", "volumes:read"),
+        ("POST", "/v1/snapshots", "snapshots:write"),
+        ("GET", "/v1/firewall/rules", "networking:read"),
+        ("POST", "/v1/vpn", "networking:write"),
+    ],
+)
+def test_each_area_needs_its_permission(
+    lambda_emulator: EmulatorHandle, client: httpx.Client, method: str, path: str, permission: str
+) -> None:
+    created = ok(
+        client.post("/v1/account/api-keys", json={"name": "ro", "permissions": ["instances:read"]}),
+        201,
+    )
+    with lambda_emulator.client(created["key"]) as reader:
+        ok(reader.get("/v1/instances"))
+        error = err(
+            reader.request(method, path, json={} if method == "POST" else None), 403, "forbidden"
+        )
+        assert error["details"]["permission"] == permission
+
+
+def test_the_openapi_document_is_valid(lambda_emulator: EmulatorHandle) -> None:
+    from openapi_spec_validator import validate
+
+    validate(httpx.get(lambda_emulator.url + "/v1/openapi.json").json())
