@@ -508,3 +508,32 @@ def test_the_openapi_document_is_valid(lambda_emulator: EmulatorHandle) -> None:
     from openapi_spec_validator import validate
 
     validate(httpx.get(lambda_emulator.url + "/v1/openapi.json").json())
+
+
+def test_state_file_keeps_resources_transitions_and_counters(tmp_path: Any) -> None:
+    from lambda_emulator.server import EmulatorThread
+    from tests.conftest import test_settings
+
+    state = tmp_path / "state.json"
+    first = EmulatorThread(test_settings(state_file=state)).start()
+    try:
+        handle = EmulatorHandle(first)
+        with handle.client() as c:
+            pending = create_instance(c, name="survivor")
+        handle.close()
+    finally:
+        first.stop()
+    second = EmulatorThread(test_settings(state_file=state)).start()
+    try:
+        handle = EmulatorHandle(second)
+        with handle.client() as c:
+            assert ok(c.get(f"/v1/instances/{pending['id']}"))["status"] == "pending"
+            handle.advance(45)  # the queued transition was kept with the state
+            running = ok(c.get(f"/v1/instances/{pending['id']}"))
+            assert running["status"] == "running" and running["public_ip"]
+            another = create_instance(c, name="second")
+            assert another["id"] != pending["id"]
+            assert another["private_ip"] != pending["private_ip"]
+        handle.close()
+    finally:
+        second.stop()
