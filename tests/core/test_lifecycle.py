@@ -182,3 +182,15 @@ def test_transitional_states_are_the_settling_ones() -> None:
         for state in lc.states:
             assert lc.is_transitional(state) == (state in SETTLES[lc.resource])
             assert lc.settles_to(state) == SETTLES[lc.resource].get(state)
+
+
+def test_event_catalogue_schema_lists_exactly_the_event_types() -> None:
+    import json
+    from pathlib import Path
+
+    from lambda_emulator.core.lifecycle import EVENT_TYPES
+
+    schema = json.loads((Path(__file__).parents[2] / "schemas" / "events.json").read_text())
+    assert schema["$defs"]["EventType"]["enum"] == list(EVENT_TYPES)
+    assert list(schema["x-event-catalogue"]) == list(EVENT_TYPES)
+    assert len(set(EVENT_TYPES)) == len(EVENT_TYPES)
