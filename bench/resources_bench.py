@@ -226,27 +226,37 @@ def create_rate(store: Store, stored: int, creates: int) -> float:
 # 3. durability under SIGKILL ---------------------------------------------------------------
 def durability(state: Path, secret: str) -> dict[str, Any]:
     server = Server(state)
-    acknowledged: list[str] = []
+    acknowledged: list[str] = []  # created, and still meant to exist
+    deleted: list[str] = []  # deleted (acknowledged), must stay gone
     lock = threading.Lock()
     stop = threading.Event()
 
     def writer(n: int) -> None:
+        """Create instances; delete every other one again (instant mode: gone at once), so
+        both kinds of write are in flight when the kill comes and the quota never fills."""
         with server.client(secret, timeout=5) as client:
             i = 0
             while not stop.is_set():
                 try:
                     response = client.post("/v1/instances", json=body(10**6 + n * 10**4 + i))
+                    if response.status_code != 201:
+                        raise RuntimeError(response.text)
+                    instance_id = response.json()["data"]["id"]
+                    with lock:
+                        acknowledged.append(instance_id)
+                    gone = i % 2 and client.delete(f"/v1/instances/{instance_id}")
+                    if gone and gone.status_code == 200:
+                        with lock:
+                            acknowledged.remove(instance_id)
+                            deleted.append(instance_id)
                 except httpx.HTTPError:
                     return  # the server died under us: this one was never acknowledged
-                if response.status_code == 201:
-                    with lock:
-                        acknowledged.append(response.json()["data"]["id"])
                 i += 1
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
     for thread in threads:
         thread.start()
-    time.sleep(2.0)
+    time.sleep(1.5)
     server.kill()
     stop.set()
     for thread in threads:
@@ -257,12 +267,16 @@ def durability(state: Path, secret: str) -> dict[str, Any]:
             missing = [
                 i for i in acknowledged if client.get(f"/v1/instances/{i}").status_code != 200
             ]
+            back = [i for i in deleted if client.get(f"/v1/instances/{i}").status_code != 404]
             listed = client.get("/v1/instances", params={"limit": 1}).json()["pagination"]
     finally:
         server.stop()
     return {
-        "acknowledged": len(acknowledged),
+        "acknowledged": len(acknowledged) + len(deleted),
+        "acknowledged_creates_kept": len(acknowledged),
+        "acknowledged_deletes": len(deleted),
         "missing_after_restart": len(missing),
+        "deleted_but_back_after_restart": len(back),
         "listed_after_restart": listed["total_items"],
     }
 
@@ -299,7 +313,8 @@ def main() -> int:
         "list every page median <= 20 ms": results["list"]["every_page_median_ms"] <= 20,
         "tinydb create rate >= 1/3 of memory": results["create"]["ratio"] >= 1 / 3,
         "every acknowledged write survives SIGKILL": results["durability"]["acknowledged"] > 0
-        and results["durability"]["missing_after_restart"] == 0,
+        and results["durability"]["missing_after_restart"] == 0
+        and results["durability"]["deleted_but_back_after_restart"] == 0,
         "RSS <= 150 MB": results["rss_mb"] <= 150,
     }
     print(json.dumps(results, indent=2))

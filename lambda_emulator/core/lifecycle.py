@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 __all__ = [
+    "EVENT_TYPES",
     "GONE",
     "INSTANCE",
     "LIFECYCLES",
@@ -194,3 +195,10 @@ VPN = Lifecycle(
 )
 
 LIFECYCLES: Mapping[str, Lifecycle] = {lc.resource: lc for lc in (INSTANCE, VOLUME, SNAPSHOT, VPN)}
+
+#: Every event type the compute resources emit, in catalogue order (``schemas/events.json``).
+EVENT_TYPES: tuple[str, ...] = (
+    *(name for lc in LIFECYCLES.values() for name in lc.event_names()),
+    "firewall_rule.created",
+    "firewall_rule.deleted",
+)

@@ -140,15 +140,14 @@ class TinyDBStore(TableStore):
 
     # loading -------------------------------------------------------------------------------
     def _read_snapshot(self) -> dict[str, dict[str, Doc]]:
+        # One read of TinyDB's storage: iterating table by table would parse the whole file
+        # once per table, and the peak memory of a large state would follow.
         try:
-            names = self._db.tables()
-            data: dict[str, dict[str, Doc]] = {}
-            for name in names:
-                rows: dict[str, Doc] = {}
-                for document in self._db.table(name):
-                    rows[str(document.doc_id)] = dict(document)
-                data[name] = rows
-        except (ValueError, StoreError) as exc:
+            raw = self._db.storage.read() or {}
+            data: dict[str, dict[str, Doc]] = {
+                name: {str(key): doc for key, doc in rows.items()} for name, rows in raw.items()
+            }
+        except (ValueError, StoreError, AttributeError) as exc:
             raise StoreError(f"{self.path} is not a readable state file: {exc}") from exc
         return data
 

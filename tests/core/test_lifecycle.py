@@ -182,3 +182,17 @@ def test_transitional_states_are_the_settling_ones() -> None:
         for state in lc.states:
             assert lc.is_transitional(state) == (state in SETTLES[lc.resource])
             assert lc.settles_to(state) == SETTLES[lc.resource].get(state)
+
+
+def test_event_catalogue_schema_lists_exactly_the_event_types() -> None:
+    import json
+    from pathlib import Path
+
+    from lambda_emulator.core.lifecycle import EVENT_TYPES
+
+    schema = json.loads((Path(__file__).parents[2] / "schemas" / "events.json").read_text())
+    # resource events come from the lifecycles; webhook.ping is the one event webhooks emit
+    expected = [*EVENT_TYPES, "webhook.ping"]
+    assert schema["$defs"]["EventType"]["enum"] == expected
+    assert list(schema["x-event-catalogue"]) == expected
+    assert len(set(EVENT_TYPES)) == len(EVENT_TYPES)

@@ -477,3 +477,63 @@ def test_openapi_lists_every_compute_operation(lambda_emulator: EmulatorHandle) 
         ("GET", "/vpn"),
     ]:
         assert expected in ops, expected
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "permission"),
+    [
+        ("POST", "/v1/instances", "instances:write"),
+        ("GET", "/v1/volumes", "volumes:read"),
+        ("POST", "/v1/snapshots", "snapshots:write"),
+        ("GET", "/v1/firewall/rules", "networking:read"),
+        ("POST", "/v1/vpn", "networking:write"),
+    ],
+)
+def test_each_area_needs_its_permission(
+    lambda_emulator: EmulatorHandle, client: httpx.Client, method: str, path: str, permission: str
+) -> None:
+    created = ok(
+        client.post("/v1/account/api-keys", json={"name": "ro", "permissions": ["instances:read"]}),
+        201,
+    )
+    with lambda_emulator.client(created["key"]) as reader:
+        ok(reader.get("/v1/instances"))
+        error = err(
+            reader.request(method, path, json={} if method == "POST" else None), 403, "forbidden"
+        )
+        assert error["details"]["permission"] == permission
+
+
+def test_the_openapi_document_is_valid(lambda_emulator: EmulatorHandle) -> None:
+    from openapi_spec_validator import validate
+
+    validate(httpx.get(lambda_emulator.url + "/v1/openapi.json").json())
+
+
+def test_state_file_keeps_resources_transitions_and_counters(tmp_path: Any) -> None:
+    from lambda_emulator.server import EmulatorThread
+    from tests.conftest import test_settings
+
+    state = tmp_path / "state.json"
+    first = EmulatorThread(test_settings(state_file=state)).start()
+    try:
+        handle = EmulatorHandle(first)
+        with handle.client() as c:
+            pending = create_instance(c, name="survivor")
+        handle.close()
+    finally:
+        first.stop()
+    second = EmulatorThread(test_settings(state_file=state)).start()
+    try:
+        handle = EmulatorHandle(second)
+        with handle.client() as c:
+            assert ok(c.get(f"/v1/instances/{pending['id']}"))["status"] == "pending"
+            handle.advance(45)  # the queued transition was kept with the state
+            running = ok(c.get(f"/v1/instances/{pending['id']}"))
+            assert running["status"] == "running" and running["public_ip"]
+            another = create_instance(c, name="second")
+            assert another["id"] != pending["id"]
+            assert another["private_ip"] != pending["private_ip"]
+        handle.close()
+    finally:
+        second.stop()
