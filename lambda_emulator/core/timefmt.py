@@ -8,7 +8,9 @@ __all__ = ["format_time", "from_epoch", "parse_time", "to_epoch"]
 
 
 def format_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # The year by hand: strftime's %Y does not zero-pad years before 1000 on glibc.
+    utc = moment.astimezone(UTC)
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"
 
 
 def parse_time(text: str) -> datetime:
@@ -19,7 +21,10 @@ def parse_time(text: str) -> datetime:
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         raise ValueError(f"'{text}' has no time zone")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise ValueError(f"'{text}' is out of range in UTC") from None
 
 
 def to_epoch(moment: datetime) -> float:

@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from lambda_emulator.errors import ServerError
+from lambda_emulator.errors import InvalidRequest, ServerError
 from lambda_emulator.http.envelope import error_response
 from lambda_emulator.services.runtime import Runtime
 
@@ -19,6 +19,33 @@ __all__ = ["EdgeMiddleware"]
 log = logging.getLogger("lambda_emulator")
 
 _VERSION_HEADERS = {"/v1": b"v1", "/v2": b"v2-beta"}
+
+#: Input limits checked before anything else runs. The HTTP parser (httptools) has no limit
+#: of its own on header size and takes request lines up to about 64 KiB, so without these a
+#: client could make every request carry megabytes of headers or an endless query string.
+MAX_TARGET_BYTES = 8 * 1024
+MAX_HEADER_BYTES = 16 * 1024
+
+
+def oversized(scope: Scope) -> InvalidRequest | None:
+    """The refusal for a request whose target (path and query) or headers are too large."""
+    target = len(scope.get("raw_path") or scope["path"].encode()) + len(scope["query_string"])
+    if target > MAX_TARGET_BYTES:
+        return InvalidRequest(
+            f"The request URL is {target} bytes; the limit is {MAX_TARGET_BYTES}",
+            {"field": "url", "size_bytes": target, "constraint": {"max_bytes": MAX_TARGET_BYTES}},
+        )
+    headers = sum(len(name) + len(value) + 4 for name, value in scope["headers"])
+    if headers > MAX_HEADER_BYTES:
+        return InvalidRequest(
+            f"The request headers are {headers} bytes; the limit is {MAX_HEADER_BYTES}",
+            {
+                "field": "headers",
+                "size_bytes": headers,
+                "constraint": {"max_bytes": MAX_HEADER_BYTES},
+            },
+        )
+    return None
 
 
 def api_version(path: str) -> bytes | None:
@@ -55,6 +82,11 @@ class EdgeMiddleware:
                 message = {**message, "headers": headers}
             await send(message)
 
+        refusal = oversized(scope) if scope["type"] == "http" else None
+        if refusal is not None:
+            response = error_response(refusal, request_id, self.rt.timestamp())
+            await response(scope, receive, send_with_headers)
+            return
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception:

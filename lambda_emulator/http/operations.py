@@ -20,6 +20,8 @@ import asyncio
 import inspect
 import json
 import logging
+import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -335,7 +337,12 @@ def parse_json(request: Request, raw: bytes) -> Any:
             {"content_type": media, "allowed_values": ["application/json"]},
         )
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        parsed = json.loads(
+            raw.decode("utf-8"),
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            object_pairs_hook=_unique_keys,
+        )
     except UnicodeDecodeError:
         raise InvalidRequest(
             "The request body is not valid UTF-8", {"field": "body", "constraint": "utf-8"}
@@ -346,3 +353,70 @@ def parse_json(request: Request, raw: bytes) -> Any:
             f"column {exc.colno}",
             {"field": "body", "constraint": "valid JSON", "position": exc.pos},
         ) from None
+    except RecursionError:
+        raise _too_deep() from None
+    except ValueError:  # an integer past Python's digit limit for int(str)
+        raise InvalidRequest(
+            "A number in the request body has too many digits",
+            {"field": "body", "constraint": {"max_digits": sys.get_int_max_str_digits()}},
+        ) from None
+    if _depth(parsed) > MAX_JSON_DEPTH:
+        raise _too_deep()
+    return parsed
+
+
+#: The deepest nesting of objects and arrays a body may have; no request schema comes close,
+#: and validators and the error echo recurse, so a deeper body is refused before them.
+MAX_JSON_DEPTH = 32
+
+
+def _too_deep() -> InvalidRequest:
+    return InvalidRequest(
+        f"The request body nests objects and arrays deeper than {MAX_JSON_DEPTH} levels",
+        {"field": "body", "constraint": {"max_depth": MAX_JSON_DEPTH}},
+    )
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests containers, without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict):
+            children: list[Any] = list(node.values())
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_JSON_DEPTH:
+            return deepest
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _finite_float(text: str) -> float:
+    """A JSON number as a float, refused when it overflows (``1e309`` would become infinity,
+    which no schema bound catches cleanly and strict JSON cannot echo back)."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise InvalidRequest(
+            f"The number {text[:40]} in the request body is out of range",
+            {"field": "body", "value": text[:40], "constraint": "finite number"},
+        )
+    return number
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are unique: with a repeated key, which value wins would depend on
+    the parser, so the request is ambiguous and refused."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise InvalidRequest(
+                f"The key '{key}' appears more than once in a JSON object",
+                {"field": key, "constraint": "unique keys"},
+            )
+        result[key] = value
+    return result

@@ -9,6 +9,7 @@ names allowed for an unknown field), else the ``constraint`` that failed.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -219,15 +220,22 @@ def _uses_keywords(node: Any, keywords: frozenset[str]) -> bool:
 
 
 def _coerce(kind: str | None, text: str) -> Any:
+    """A query value as its schema type where it reads as one; otherwise the text, which the
+    schema then refuses with the field named. Numbers past what Python converts (more digits
+    than ``sys.get_int_max_str_digits``) and non-finite floats stay text."""
     if kind == "integer":
         stripped = text.strip()
         if stripped.lstrip("-").isdigit():
-            return int(stripped)
+            try:
+                return int(stripped)
+            except ValueError:
+                return text
     elif kind == "number":
         try:
-            return float(text)
+            number = float(text)
         except ValueError:
             return text
+        return number if math.isfinite(number) else text
     elif kind == "boolean" and text.lower() in ("true", "false"):
         return text.lower() == "true"
     return text
@@ -256,16 +264,20 @@ def _to_invalid_request(error: ValidationError, root: str) -> InvalidRequest:
         allowed = sorted(schema.get("properties", {}))
         extra = sorted(k for k in instance if k not in allowed)
         name = _field([*path, extra[0]], root) if extra else _field(path, root)
-        unknown = ", ".join(f"'{n}'" for n in extra)
+        unknown = _cut(", ".join(f"'{n}'" for n in extra))
         return InvalidRequest(
             f"Unknown {what} {unknown}; allowed: {', '.join(allowed) or 'none'}",
-            {"field": name, "value": extra[0] if extra else None, "allowed_values": allowed},
+            {
+                "field": _cut(name),
+                "value": _jsonable(extra[0]) if extra else None,
+                "allowed_values": allowed,
+            },
         )
     name = _field(path, root)
     if keyword == "enum":
         return InvalidRequest(
-            f"Invalid value for '{name}': {instance!r} is not one of the allowed values",
-            {"field": name, "value": instance, "allowed_values": list(expected)},
+            f"Invalid value for '{name}': {_cut(repr(instance))} is not one of the allowed values",
+            {"field": name, "value": _jsonable(instance), "allowed_values": list(expected)},
         )
     if keyword == "type" and not path and root == "body":
         return InvalidRequest(
@@ -273,7 +285,7 @@ def _to_invalid_request(error: ValidationError, root: str) -> InvalidRequest:
             {"field": "body", "value": _jsonable(instance), "constraint": {"type": "object"}},
         )
     return InvalidRequest(
-        f"Invalid value for '{name}': {error.message}",
+        f"Invalid value for '{name}': {_cut(error.message)}",
         {
             "field": name,
             "value": _jsonable(instance),
@@ -282,10 +294,23 @@ def _to_invalid_request(error: ValidationError, root: str) -> InvalidRequest:
     )
 
 
+#: How much of a refused value an error echoes: enough to recognise it, never the megabyte a
+#: client sent.
+ECHO_LIMIT = 200
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= ECHO_LIMIT else text[:ECHO_LIMIT] + "…"
+
+
 def _jsonable(value: Any) -> Any:
+    """``value`` as the envelope may echo it: strict JSON (no NaN/Infinity), at most 200
+    characters, else its ``repr`` or a cut."""
+    if isinstance(value, str):
+        return _cut(value)
     try:
-        text = json.dumps(value)
-    except (TypeError, ValueError):
+        text = json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
         return repr(value)
     if len(text) > 200:
         return text[:200] + "…"
