@@ -29,7 +29,8 @@ MAX_HEADER_BYTES = 16 * 1024
 
 def oversized(scope: Scope) -> InvalidRequest | None:
     """The refusal for a request whose target (path and query) or headers are too large."""
-    target = len(scope.get("raw_path") or scope["path"].encode()) + len(scope["query_string"])
+    query = scope["query_string"]
+    target = len(scope.get("raw_path") or scope["path"].encode()) + (len(query) + 1 if query else 0)
     if target > MAX_TARGET_BYTES:
         return InvalidRequest(
             f"The request URL is {target} bytes; the limit is {MAX_TARGET_BYTES}",

@@ -26,6 +26,7 @@ from lambda_emulator.http.operations import Operation
 from lambda_emulator.pytest_plugin import EmulatorHandle
 from tests.conftest import err, ok
 from tests.monitoring_billing_support import instant, stream_url
+from tests.security_support import changed, tables
 
 #: Which resource of account A stands in for each path parameter, by the path's shape.
 PATH_RESOURCES = {
@@ -62,11 +63,6 @@ class World:
     ids: dict[str, str]
     b_instance: str
     b_key: str
-
-
-def _export(emu: EmulatorHandle) -> dict[str, Any]:
-    state: dict[str, Any] = emu.control("GET", "state")
-    return state
 
 
 @pytest.fixture
@@ -172,35 +168,6 @@ def _body(op: Operation, world: World) -> bytes | None:
     return json.dumps(body).encode()
 
 
-#: Tables that every request legitimately moves (counters, not resources).
-MOVING_TABLES: frozenset[str] = frozenset()
-
-
-def _comparable(state: dict[str, Any]) -> dict[str, Any]:
-    """The exported tables, without what every request legitimately moves."""
-    tables: dict[str, Any] = state["tables"]
-    out = {name: rows for name, rows in tables.items() if name not in MOVING_TABLES}
-    # Using a key stamps it; that is the caller's own key, not a change to anyone's resources.
-    out["api_keys"] = {
-        kid: {k: v for k, v in row.items() if k != "last_used_at"}
-        for kid, row in out.get("api_keys", {}).items()
-    }
-    return out
-
-
-def _changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """Table → rows that differ, for a readable failure."""
-    out: dict[str, Any] = {}
-    for name in set(before) | set(after):
-        old, new = before.get(name, {}), after.get(name, {})
-        rows = {
-            k: (old.get(k), new.get(k)) for k in set(old) | set(new) if old.get(k) != new.get(k)
-        }
-        if rows:
-            out[name] = rows
-    return out
-
-
 def test_every_operation_naming_an_id_is_covered() -> None:
     shapes = [shape for shape in PATH_RESOURCES if shape != "{delivery_id}"]
     for op in ID_OPERATIONS:
@@ -210,7 +177,7 @@ def test_every_operation_naming_an_id_is_covered() -> None:
 def test_another_accounts_resource_is_404_on_every_operation(
     lambda_emulator: EmulatorHandle, world: World
 ) -> None:
-    before = _comparable(_export(lambda_emulator))
+    before = tables(lambda_emulator)
     answers: dict[str, int] = {}
     for op in ID_OPERATIONS:
         if op.operation_id == "streamMetrics":
@@ -224,8 +191,7 @@ def test_another_accounts_resource_is_404_on_every_operation(
     wrong = {k: v for k, v in answers.items() if v != 404}
     assert not wrong, f"B reached A's resources: {wrong}"
     # Nothing B tried changed A's world.
-    changed = _changed(before, _comparable(_export(lambda_emulator)))
-    assert changed == {}
+    assert changed(before, tables(lambda_emulator)) == {}
     # And A still sees everything as it was.
     for collection, resource in [
         ("instances", "instance"),
@@ -280,11 +246,11 @@ def test_a_body_naming_another_accounts_resource_is_404_with_the_field(
     lambda_emulator.advance(600)
     text = json.dumps(body).replace("{A:instance}", world.ids["instance"])
     text = text.replace("{A:volume}", world.ids["volume"])
-    before = _comparable(_export(lambda_emulator))
+    before = tables(lambda_emulator)
     response = world.b.post(path.replace("{B:volume}", b_volume["id"]), content=text.encode())
     error = err(response, 404, "not_found")
     assert error["details"]["field"] == field
-    assert _changed(before, _comparable(_export(lambda_emulator))) == {}
+    assert changed(before, tables(lambda_emulator)) == {}
 
 
 def test_the_metrics_stream_of_another_accounts_instance_is_closed_as_not_found(
@@ -308,7 +274,7 @@ def test_a_read_only_key_reads_but_every_write_names_its_permission(
         ),
         201,
     )
-    before = _comparable(_export(lambda_emulator))
+    before = tables(lambda_emulator)
     with lambda_emulator.client(readonly["key"]) as ro:
         for op in API_OPERATIONS:
             if op.operation_id == "streamMetrics":
@@ -321,7 +287,7 @@ def test_a_read_only_key_reads_but_every_write_names_its_permission(
                 error = err(response, 403, "forbidden")
                 assert error["details"]["permission"] == op.permission
                 assert op.permission in error["message"]
-    assert _changed(before, _comparable(_export(lambda_emulator))) == {}
+    assert changed(before, tables(lambda_emulator)) == {}
 
 
 def _areas() -> list[str]:
