@@ -18,6 +18,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
+from lambda_emulator import log_redaction
 from lambda_emulator.app import create_app, runtime_of
 from lambda_emulator.services.runtime import Runtime
 from lambda_emulator.settings import Settings
@@ -60,7 +61,7 @@ def _url(settings: Settings, sock: socket.socket) -> str:
 
 
 def _config(app: Starlette, settings: Settings, tls_files: dict[str, Any]) -> uvicorn.Config:
-    return uvicorn.Config(
+    config = uvicorn.Config(
         app,
         log_level=settings.log_level,
         access_log=settings.log_level == "debug",
@@ -69,6 +70,9 @@ def _config(app: Starlette, settings: Settings, tls_files: dict[str, Any]) -> uv
         server_header=False,
         **tls_files,
     )
+    # After uvicorn has configured its loggers: keys never reach the log output.
+    log_redaction.install()
+    return config
 
 
 def _tls_files(settings: Settings, rt: Runtime) -> tuple[dict[str, Any], Path | None]:
