@@ -154,6 +154,9 @@ def url_problem(url: str) -> str | None:
     """Why ``url`` cannot receive deliveries, or None when it can (loopback included)."""
     if url != url.strip() or any(ch.isspace() for ch in url):
         return "must not contain whitespace"
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
+        # A NUL or other control byte cannot go on a request line; percent-encode it.
+        return "must not contain control characters"
     try:
         parts = urlsplit(url)
         port = parts.port

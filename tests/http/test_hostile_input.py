@@ -246,6 +246,13 @@ CASES = [
         body=b'{"seconds":"60"}',
         field="seconds",
     ),
+    Case(
+        "NUL in a webhook URL",
+        "POST",
+        "/v1/webhooks",
+        body=b'{"url":"http://127.0.0.1:9/a\\u0000b","events":["*"],"secret":"abcdefghijkl"}',
+        field="url",
+    ),
     # Queries
     Case("repeated param", "GET", "/v1/instances?limit=1&limit=2", field="limit"),
     Case("NUL param name", "GET", "/v1/instances?%00=1", field="\x00"),
