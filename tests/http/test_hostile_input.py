@@ -11,11 +11,14 @@ import http.client
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
+from lambda_emulator.app import API_OPERATIONS
+from lambda_emulator.http.validation import SchemaSet
 from lambda_emulator.pytest_plugin import EmulatorHandle
 from tests.conftest import KEY, err, ok
 from tests.security_support import changed, tables
@@ -446,3 +449,82 @@ def test_just_under_the_limits_is_served(client: httpx.Client) -> None:
     pad = 16 * 1024 - 400
     assert client.get("/v1/instances", headers={"X-Pad": "a" * pad}).status_code == 200
     err(client.get(target + "a"), 400, "invalid_request")
+
+
+#: A valid body per operation with one, so that a single wrong field is the only problem.
+VALID: dict[str, dict[str, Any]] = {
+    "updateAccount": {"name": "Acme"},
+    "createApiKey": {"name": "k"},
+    "createInstance": {
+        "name": "web",
+        "instance_type": "compute-2x",
+        "region": "us-west-1",
+        "image": "ubuntu-22.04",
+    },
+    "updateInstance": {"name": "web"},
+    "resizeInstance": {"instance_type": "compute-4x"},
+    "createVolume": {"name": "v", "size_gb": 10, "region": "us-west-1"},
+    "attachVolume": {"instance_id": "inst_x"},
+    "resizeVolume": {"size_gb": 20},
+    "createSnapshot": {"volume_id": "vol_x"},
+    "restoreSnapshot": {"name": "r"},
+    "createFirewallRule": {
+        "direction": "inbound",
+        "protocol": "tcp",
+        "ports": "22",
+        "cidr": "0.0.0.0/0",
+    },
+    "createVpn": {"name": "office", "region": "us-west-1"},
+    "createWebhook": {"url": "http://127.0.0.1:9/h", "events": ["*"], "secret": "abcdefghijkl"},
+    "updateWebhook": {"status": "disabled"},
+}
+
+#: One value of every JSON type, plus the awkward ones.
+WRONG_VALUES: list[Any] = [None, True, 0, -1, 2**70, 1.5, "", "x" * 5000, [], [None], {}, {"a": []}]
+
+
+def _wrong_bodies() -> list[tuple[str, str, str, str, dict[str, Any]]]:
+    schemas = SchemaSet()
+    out = []
+    for op in API_OPERATIONS:
+        if not op.body:
+            continue
+        assert op.operation_id in VALID, f"{op.operation_id}: add a valid body to VALID"
+        validator = schemas.validator(op.body)
+        valid = VALID[op.operation_id]
+        assert not list(validator.iter_errors(valid)), op.operation_id
+        path = "/v1" + op.path.replace("{id}", "x_missing")
+        for prop in sorted(schemas.resolve(op.body).get("properties", {})):
+            for value in WRONG_VALUES:
+                body = {**valid, prop: value}
+                if any(list(e.absolute_path)[:1] == [prop] for e in validator.iter_errors(body)):
+                    out.append((op.operation_id, op.method, path, prop, body))
+    return out
+
+
+def test_wrong_json_types_in_every_body_field_are_400_naming_the_field(
+    populated: EmulatorHandle,
+) -> None:
+    """Generated from the operation table and the schemas: every property of every request
+    body, given values of the wrong type or out of range, is refused before any handler runs."""
+    cases = _wrong_bodies()
+    assert len(cases) > 200
+    # Hundreds of requests within one frozen second: past any plan's burst.
+    populated.control("PUT", "rate-limits", json={"enabled": False})
+    before = tables(populated)
+    failures = []
+    with populated.client() as client:
+        for operation_id, method, path, prop, body in cases:
+            response = client.request(method, path, json=body)
+            payload = response.json()
+            error = payload.get("error") or {}
+            field = str((error.get("details") or {}).get("field", ""))
+            if (
+                response.status_code != 400
+                or error.get("code") != "invalid_request"
+                or not (field == prop or field.startswith(prop + "."))
+                or len(response.content) > 4096
+            ):
+                failures.append((operation_id, prop, body[prop], response.status_code, error))
+    assert failures == [], failures[:5]
+    assert changed(before, tables(populated)) == {}
