@@ -211,6 +211,16 @@ def test_lists_never_show_another_accounts_resources(world: World) -> None:
             continue
         text = world.b.get("/v1" + op.path).text
         leaked += [f"{op.path}: {rid}" for rid in world.ids.values() if rid in text]
+    # Views that aggregate: usage, the network info of B's own instance (A's rule applies to
+    # every instance of A, and must not reach B's), the account.
+    for view in (
+        "/v1/billing/usage",
+        f"/v1/instances/{world.b_instance}/network",
+        "/v1/account",
+        "/v1/account/quota",
+    ):
+        text = world.b.get(view).text
+        leaked += [f"{view}: {rid}" for rid in world.ids.values() if rid in text]
     assert not leaked, leaked
     # The account and quota views count only B's own resources.
     quota = ok(world.b.get("/v1/account/quota"))["quotas"]
@@ -294,3 +304,53 @@ def _areas() -> list[str]:
     from lambda_emulator.core.permissions import AREAS
 
     return list(AREAS)
+
+
+def test_an_idempotency_key_is_scoped_to_its_account(world: World) -> None:
+    """The same key and body from B must create B's own resource, never replay A's answer."""
+    body = {"name": "same", "size_gb": 10, "region": "us-west-1"}
+    headers = {"Idempotency-Key": "shared-key-1"}
+    mine = ok(world.a.post("/v1/volumes", json=body, headers=headers), 201)
+    theirs_response = world.b.post("/v1/volumes", json=body, headers=headers)
+    theirs = ok(theirs_response, 201)
+    assert "idempotent-replayed" not in theirs_response.headers
+    assert theirs["id"] != mine["id"]
+    err(world.b.get(f"/v1/volumes/{mine['id']}"), 404, "not_found")
+
+
+def test_webhooks_see_only_their_own_accounts_events(
+    lambda_emulator: EmulatorHandle, world: World
+) -> None:
+    receiver = lambda_emulator.webhook_receiver()
+    hook = ok(
+        world.b.post(
+            "/v1/webhooks",
+            json={"url": receiver.url, "events": ["*"], "secret": "b-secret-123456"},
+        ),
+        201,
+    )
+    ok(
+        world.a.post(
+            "/v1/instances",
+            json={
+                "name": "a-second",
+                "instance_type": "compute-2x",
+                "region": "us-west-1",
+                "image": "ubuntu-22.04",
+            },
+        ),
+        201,
+    )
+    ok(world.a.post(f"/v1/instances/{world.ids['instance']}/stop"))
+    lambda_emulator.advance(600)
+    # Then one event of B's own, as a marker that delivery works and has caught up.
+    ok(world.b.post(f"/v1/instances/{world.b_instance}/stop"))
+    lambda_emulator.advance(600)
+    receiver.wait_for("instance.stopped", timeout=5)
+    deliveries = ok(world.b.get(f"/v1/webhooks/{hook['id']}/deliveries", params={"limit": 100}))
+    assert deliveries, "B's own event was not delivered"
+    assert receiver.deliveries
+    for got in receiver.deliveries:
+        assert world.ids["instance"].encode() not in got.raw_body, got.raw_body[:300]
+        assert b"a-second" not in got.raw_body
+        assert world.b_instance.encode() in got.raw_body or got.event_type == "webhook.ping"
