@@ -528,3 +528,56 @@ def test_wrong_json_types_in_every_body_field_are_400_naming_the_field(
                 failures.append((operation_id, prop, body[prop], response.status_code, error))
     assert failures == [], failures[:5]
     assert changed(before, tables(populated)) == {}
+
+
+HOSTILE_QUERY_VALUES = [
+    "",
+    " ",
+    "-1",
+    "-0",
+    "0",
+    "1e309",
+    "NaN",
+    "99999999999999999999999999",
+    "1" + "0" * 5000,
+    "true",
+    "[]",
+    "{}",
+    "\x00",
+    "../../etc/passwd",
+    "😀",
+    "x" * 4000,
+    "2026-13-45T99:99:99Z",
+    "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59-01:00",
+]
+
+
+def test_hostile_values_in_every_query_parameter_never_break_the_server(
+    populated: EmulatorHandle,
+) -> None:
+    """Generated from the operation table: every query parameter of every operation, given
+    each hostile value, answers an envelope below 500, and changes nothing."""
+    schemas = SchemaSet()
+    populated.control("PUT", "rate-limits", json={"enabled": False})
+    before = tables(populated)
+    failures = []
+    sent = 0
+    with populated.client() as client:
+        instance = client.get("/v1/instances").json()["data"][0]["id"]
+        for op in API_OPERATIONS:
+            if not op.query or op.operation_id == "streamMetrics":
+                continue
+            path = "/v1" + op.path.replace("{id}", instance).replace("{delivery_id}", "dlv_x")
+            for name in sorted(schemas.resolve(op.query).get("properties", {})):
+                for value in HOSTILE_QUERY_VALUES:
+                    response = client.request(op.method, path, params={name: value})
+                    sent += 1
+                    payload = response.json()
+                    if response.status_code >= 500 or "success" not in payload:
+                        failures.append((op.operation_id, name, value[:40], payload))
+                    elif len(response.content) > 8192:
+                        failures.append((op.operation_id, name, value[:40], "echoed too much"))
+    assert sent > 300
+    assert failures == [], failures[:5]
+    assert changed(before, tables(populated)) == {}
