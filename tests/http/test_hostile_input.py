@@ -581,3 +581,38 @@ def test_hostile_values_in_every_query_parameter_never_break_the_server(
     assert sent > 300
     assert failures == [], failures[:5]
     assert changed(before, tables(populated)) == {}
+
+
+HOSTILE_IDS = [
+    "%2e%2e",
+    "..%2f..%2f_emulator%2fstate",
+    "%00",
+    "inst_%00",
+    "%F0%9F%98%80",
+    "%FF%FE",
+    "%20",
+    "a" * 2000,
+    "inst_" + "%C3%A9" * 50,
+    "%25",
+    "%3Cscript%3E",
+]
+
+
+def test_hostile_ids_on_every_operation_are_404(populated: EmulatorHandle) -> None:
+    """Generated from the operation table: every ``{id}`` operation, given hostile ids (sent
+    verbatim, never normalised), is a 404 envelope, or a 400 when the body is refused first."""
+    populated.control("PUT", "rate-limits", json={"enabled": False})
+    before = tables(populated)
+    failures = []
+    for op in API_OPERATIONS:
+        if "{" not in op.path or op.operation_id == "streamMetrics":
+            continue
+        for hostile in HOSTILE_IDS:
+            target = "/v1" + op.path.replace("{id}", hostile).replace("{delivery_id}", hostile)
+            body = b"{}" if op.method in ("POST", "PATCH") else None
+            response = _send(populated, Case("id", op.method, target, body=body))
+            payload = response.json()
+            if response.status_code not in (400, 404) or payload.get("success") is not False:
+                failures.append((op.operation_id, hostile[:30], response.status_code, payload))
+    assert failures == [], failures[:5]
+    assert changed(before, tables(populated)) == {}
