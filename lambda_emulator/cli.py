@@ -75,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="CA bundle to trust for an https URL (the emulator prints it)",
     )
+    health = commands.add_parser(
+        "health",
+        help="exit 0 if a running emulator is ready (for container health checks)",
+        description="Ask /_emulator/health of the emulator the LAMBDA_EMULATOR_* environment "
+        "describes (host, port, TLS), or of --url; exit 0 when it answers ready, 1 otherwise.",
+    )
+    health.add_argument("--url", default=None, help="the emulator's root URL")
     return parser
 
 
@@ -101,8 +108,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             permissions=args.permissions,
             ca_bundle=args.ca_bundle,
         )
+    if args.command == "health":
+        return _health(args.url)
     parser.print_help()
     return 2
+
+
+def _health(url: str | None) -> int:
+    from lambda_emulator.healthcheck import check, health_url
+
+    if url:
+        return check(url.rstrip("/") + "/_emulator/health")
+    try:
+        settings = settings_from({})
+    except SettingsError as exc:
+        print(f"lambda-emulator: error: {exc}", file=sys.stderr)
+        return 2
+    return check(health_url(settings))
 
 
 def _serve(flags: dict[str, Any]) -> int:

@@ -7,10 +7,11 @@ first request, and the URL printed or handed to a test is always the real one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,17 @@ class _Server(uvicorn.Server):
         await super().startup(sockets=sockets)
         if self.started:
             self._on_started()
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Stop on SIGINT/SIGTERM like uvicorn, but exit with status 0 afterwards.
+
+        uvicorn re-raises the captured signal once it has shut down, so the process dies of
+        it (status -2/-15 and a KeyboardInterrupt traceback) even though it stopped cleanly;
+        for a service that was asked to stop, a clean stop is a success."""
+        with super().capture_signals():
+            yield
+            self._captured_signals.clear()
 
 
 def run_forever(settings: Settings, on_started: Callable[[ServeInfo], None]) -> None:
