@@ -15,6 +15,7 @@ Options (command line or ini): ``--lambda-emulator-seed``, ``--lambda-emulator-s
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,14 +44,13 @@ class Account:
 class EmulatorHandle:
     """What a test holds: the URL, the default key, and the control plane as methods."""
 
-    def __init__(self, server: EmulatorThread) -> None:
+    def __init__(self, server: EmulatorThread, ssl_context: ssl.SSLContext | None = None) -> None:
         self._server = server
         self.url = server.url
         self.api_key = server.settings.api_key
         self.ca_bundle: Path | None = server.info.ca_bundle
-        self._control = httpx.Client(
-            base_url=self.url, timeout=30, verify=str(self.ca_bundle) if self.ca_bundle else True
-        )
+        self._ssl = ssl_context or ssl_context_for(self.ca_bundle)
+        self._control = httpx.Client(base_url=self.url, timeout=30, verify=self._ssl)
 
     # clients -------------------------------------------------------------------------------
     def client(self, api_key: str | None = None, **kwargs: Any) -> httpx.Client:
@@ -60,8 +60,7 @@ class EmulatorHandle:
         headers = httpx.Headers({b"Authorization": b"Bearer " + key.encode("utf-8")})
         headers.update(kwargs.pop("headers", {}))
         kwargs.setdefault("timeout", 30)
-        if self.ca_bundle:
-            kwargs.setdefault("verify", str(self.ca_bundle))
+        kwargs.setdefault("verify", self._ssl)
         return httpx.Client(base_url=self.url, headers=headers, **kwargs)
 
     def control(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -93,6 +92,17 @@ class EmulatorHandle:
 
     def close(self) -> None:
         self._control.close()
+
+
+def ssl_context_for(ca_bundle: Path | None) -> ssl.SSLContext:
+    """One TLS context for every client of a server.
+
+    Left to itself httpx builds a fresh context for each ``httpx.Client``, loading the whole CA
+    bundle (about 50 ms); tests make clients all the time, so that alone cost more than most
+    tests. The context trusts the emulator's own CA when it serves HTTPS."""
+    if ca_bundle is not None:
+        return ssl.create_default_context(cafile=str(ca_bundle))
+    return ssl.create_default_context()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -137,10 +147,17 @@ def _lambda_emulator_server(pytestconfig: pytest.Config) -> Iterator[EmulatorThr
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def _lambda_emulator_ssl(_lambda_emulator_server: EmulatorThread) -> ssl.SSLContext:
+    return ssl_context_for(_lambda_emulator_server.info.ca_bundle)
+
+
 @pytest.fixture
-def lambda_emulator(_lambda_emulator_server: EmulatorThread) -> Iterator[EmulatorHandle]:
+def lambda_emulator(
+    _lambda_emulator_server: EmulatorThread, _lambda_emulator_ssl: ssl.SSLContext
+) -> Iterator[EmulatorHandle]:
     """A running emulator, reset to its start-up state for this test."""
-    handle = EmulatorHandle(_lambda_emulator_server)
+    handle = EmulatorHandle(_lambda_emulator_server, _lambda_emulator_ssl)
     handle.reset()
     try:
         yield handle

@@ -15,8 +15,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from lambda_emulator import __version__
 from tests.e2e.support import clean_env, json_data, serve
 
@@ -55,9 +53,17 @@ def _check(argv: list[str], cwd: Path, timeout: float = 300) -> str:
     return result.stdout
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    tmp = tmp_path_factory.mktemp("wheel")
+def test_wheel_installs_and_works_from_anywhere(tmp_path: Path) -> None:
+    """One test, not four sharing a fixture: under xdist a module fixture is built once per
+    worker, and two parallel wheel builds and installs cost twice the time for nothing."""
+    installed = _install(tmp_path)
+    _check_wheel_ships_package_data_and_entry_points(installed)
+    _check_installed_package_is_not_the_checkout(installed)
+    _check_command_serves_from_another_directory(installed)
+    _check_pytest_plugin_from_the_wheel(installed)
+
+
+def _install(tmp: Path) -> Installed:
     dist, venv, elsewhere = tmp / "dist", tmp / "venv", tmp / "elsewhere"
     elsewhere.mkdir()
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
@@ -69,7 +75,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     return Installed(wheel=wheel, venv=venv, elsewhere=elsewhere)
 
 
-def test_wheel_ships_package_data_and_entry_points(installed: Installed) -> None:
+def _check_wheel_ships_package_data_and_entry_points(installed: Installed) -> None:
     with zipfile.ZipFile(installed.wheel) as wheel:
         names = set(wheel.namelist())
         entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
@@ -83,7 +89,7 @@ def test_wheel_ships_package_data_and_entry_points(installed: Installed) -> None
     assert "[pytest11]\nlambda_emulator = lambda_emulator.pytest_plugin" in entry_text
 
 
-def test_installed_package_is_not_the_checkout(installed: Installed) -> None:
+def _check_installed_package_is_not_the_checkout(installed: Installed) -> None:
     where = _check(
         [installed.python, "-c", "import lambda_emulator; print(lambda_emulator.__file__)"],
         cwd=installed.elsewhere,
@@ -98,7 +104,7 @@ def test_installed_package_is_not_the_checkout(installed: Installed) -> None:
     assert "lambda_emulator.pytest_plugin" in json.loads(registered)
 
 
-def test_command_serves_from_another_directory(installed: Installed) -> None:
+def _check_command_serves_from_another_directory(installed: Installed) -> None:
     assert _check([installed.command, "--version"], cwd=installed.elsewhere).strip() == (
         f"lambda-emulator {__version__}"
     )
@@ -122,7 +128,7 @@ def test_command_serves_from_another_directory(installed: Installed) -> None:
         assert served.stop() == 0
 
 
-def test_pytest_plugin_from_the_wheel(installed: Installed) -> None:
+def _check_pytest_plugin_from_the_wheel(installed: Installed) -> None:
     project = installed.elsewhere / "user-project"
     project.mkdir()
     (project / "test_mine.py").write_text(
