@@ -125,7 +125,7 @@ def test_sigkill_during_a_stream_of_writes(tmp_path: Path) -> None:
     chance = random.Random(7)
     secrets: list[str] = []
     names: list[str] = []
-    for round_ in range(4):
+    for round_ in range(3):
         served = serve("--state-file", str(state), *ARGS, tmp=tmp_path)
         stream = _Stream()
         writer = threading.Thread(
@@ -159,5 +159,5 @@ def test_sigkill_during_a_stream_of_writes(tmp_path: Path) -> None:
                     json_data(client.delete(f"/v1/account/api-keys/{key_id}"))
         finally:
             assert again.stop() == 0
-    assert len(names) >= 4
+    assert len(names) >= 3
     _assert_no_secret_on_disk(state, secrets)
