@@ -11,7 +11,9 @@ always: request query/body and response schemas). Target: emulator ≥ 50% of th
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -88,7 +90,9 @@ def main() -> int:
     print(f"GET /v1/account, one keep-alive client, {args.rounds} × {args.seconds:g} s rounds:")
     print(f"  emulator (auth + validation + envelope): {e:,.0f} req/s  {_rounds(emulator_rates)}")
     print(f"  bare Starlette route, same uvicorn:      {b:,.0f} req/s  {_rounds(bare_rates)}")
-    print(f"  ratio {e / b:.0%}; target ≥ {TARGET_RATIO:.0%}: {verdict(e / b, TARGET_RATIO, False)}")
+    print(
+        f"  ratio {e / b:.0%}; target ≥ {TARGET_RATIO:.0%}: {verdict(e / b, TARGET_RATIO, False)}"
+    )
     return 0
 
 
@@ -96,10 +100,7 @@ def _rounds(values: list[float]) -> str:
     return "(" + ", ".join(f"{v:,.0f}" for v in values) + ")"
 
 
-def _start_bare(port: int, body: Path):  # type: ignore[no-untyped-def]
-    import os
-    import subprocess
-
+def _start_bare(port: int, body: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LAMBDA_EMULATOR_")}
     env["BARE_BODY"] = str(body)
     return subprocess.Popen(
