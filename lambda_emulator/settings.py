@@ -1,8 +1,8 @@
 """Start-up settings: one table of options feeds the CLI flags, the environment and the docs.
 
 Each option is ``--name`` on the command line and ``LAMBDA_EMULATOR_NAME`` in the environment
-(the flag wins). Values are parsed and checked here so that a bad value stops the program with a
-clear message before anything starts.
+(the flag wins; an empty variable is the same as an unset one). Values are parsed and checked
+here so that a bad value stops the program with a clear message before anything starts.
 """
 
 from __future__ import annotations
@@ -212,7 +212,9 @@ def settings_from(flags: Mapping[str, Any], env: Mapping[str, str] | None = None
         raw_flag = flags.get(option.name)
         if raw_flag is not None:
             values[option.name] = _parse(option, raw_flag, option.flag)
-        elif option.env in environ:
+        elif environ.get(option.env, ""):
+            # an empty variable counts as unset, so `-e LAMBDA_EMULATOR_STATE_FILE=` clears
+            # a default an image or a CI file set (here: back to in-memory state)
             values[option.name] = _parse(option, environ[option.env], option.env)
     return Settings(**values)
 

@@ -101,6 +101,22 @@ def test_bad_env_value_exits_2_naming_the_variable(name: str, value: str, messag
     assert "Traceback" not in result.stderr
 
 
+def test_empty_env_value_counts_as_unset(tmp_path: Path) -> None:
+    served = serve(tmp=tmp_path, env={"LAMBDA_EMULATOR_STATE_FILE": "", "LAMBDA_EMULATOR_SEED": ""})
+    try:
+        assert served.banner["Storage"] == "in memory"
+    finally:
+        assert served.stop() == 0
+
+
+def test_every_setting_is_documented_for_the_container() -> None:
+    from lambda_emulator.settings import OPTIONS
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "docker.md").read_text()
+    for option in OPTIONS:
+        assert f"| `{option.env}` | `{option.flag}` |" in docs, option.env
+
+
 def test_unknown_flag_and_missing_command_exit_2() -> None:
     unknown = run("serve", "--colour", "blue")
     assert unknown.returncode == 2
