@@ -7,7 +7,8 @@ FROM debian:bookworm-slim AS build
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN apt-get update \
     && apt-get install -y --no-install-recommends python3=3.11.2-1+b1 python3-venv=3.11.2-1+b1 \
-    && rm -rf /var/lib/apt/lists/*
+    && apt-get clean \
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 # An index mirror and a CA bundle for TLS-intercepting proxies can be handed in at build time:
 #   --build-arg PIP_INDEX_URL=... --secret id=pip_cert,src=/path/to/ca.pem
 ARG PIP_INDEX_URL=""
@@ -33,7 +34,8 @@ RUN --mount=type=secret,id=pip_cert \
 FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends python3=3.11.2-1+b1 \
-    && rm -rf /var/lib/apt/lists/* \
+    && apt-get clean \
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
     && groupadd --system --gid 10001 emulator \
     && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin emulator \
@@ -44,7 +46,8 @@ ENV PATH=/opt/lambda-emulator/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     LAMBDA_EMULATOR_HOST=0.0.0.0 \
     LAMBDA_EMULATOR_PORT=8787 \
-    LAMBDA_EMULATOR_STATE_FILE=/data/state.json
+    LAMBDA_EMULATOR_STATE_FILE=/data/state.json \
+    LAMBDA_EMULATOR_TLS_DIR=/data/tls
 # The state file (and its .wal journal) lives here; mount a named volume to keep it.
 VOLUME ["/data"]
 WORKDIR /data
