@@ -16,18 +16,24 @@ import urllib.request
 
 from lambda_emulator.settings import Settings
 
-__all__ = ["check", "health_url"]
+__all__ = ["check", "health_url", "local_url"]
 
 #: Addresses that mean "every interface": probe the loopback address of the same family.
 _WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
 
 
-def health_url(settings: Settings) -> str:
+def local_url(settings: Settings) -> str:
+    """The root URL at which a process on the same machine reaches an emulator started with
+    ``settings`` (a wildcard address is reached on loopback)."""
     host = _WILDCARDS.get(settings.host, settings.host)
     if ":" in host:
         host = f"[{host}]"
     scheme = "https" if settings.tls else "http"
-    return f"{scheme}://{host}:{settings.port}/_emulator/health"
+    return f"{scheme}://{host}:{settings.port}"
+
+
+def health_url(settings: Settings) -> str:
+    return local_url(settings) + "/_emulator/health"
 
 
 def check(url: str, timeout: float = 3.0) -> int:

@@ -235,6 +235,26 @@ def test_api_key_create_takes_url_and_key_from_the_environment(custom_served: Se
     assert "authentication_failed" in refused.stderr and "unknown" in refused.stderr.lower()
 
 
+def test_api_key_create_finds_the_emulator_from_the_serve_settings(tmp_path: Path) -> None:
+    # as in a container: only LAMBDA_EMULATOR_PORT/HOST are set, for serve and the CLI alike
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"LAMBDA_EMULATOR_PORT": str(port), "LAMBDA_EMULATOR_HOST": "0.0.0.0"}
+    served = serve(tmp=tmp_path, env=env)
+    try:
+        result = run("api-key", "create", "--name", "from settings", env=env)
+        assert result.returncode == 0, result.stderr
+        assert CREATED.fullmatch(result.stdout)
+        health = run("health", env=env)
+        assert health.returncode == 0, health.stderr
+        assert f"http://127.0.0.1:{port}/_emulator/health" in health.stdout
+    finally:
+        assert served.stop() == 0
+    down = run("health", env=env)
+    assert down.returncode == 1 and "unhealthy" in down.stderr
+
+
 def test_api_key_create_reports_an_unreachable_emulator() -> None:
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
