@@ -106,6 +106,20 @@ def wait_until_answered(port: int, raw: bytes, deadline: float) -> int:
             client.close()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux ``/proc``), in seconds.
+
+    On a shared or busy machine, wall-clock rates mostly measure how often the scheduler lets a
+    process run; the CPU a server spends per request is what the server itself costs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]
+
+
 def summary(values: Sequence[float], unit: str = "ms", scale: float = 1000.0) -> str:
     ordered = sorted(values)
     p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]

@@ -24,7 +24,9 @@ from _support import (
     DEFAULT_KEY,
     ROOT,
     RawClient,
+    cpu_seconds,
     free_port,
+    load_average,
     request_bytes,
     start,
     stop,
@@ -35,12 +37,14 @@ from _support import (
 TARGET_RATIO = 0.5
 
 
-def rate(port: int, raw: bytes, seconds: float) -> float:
+def rate(port: int, pid: int, raw: bytes, seconds: float) -> tuple[float, float]:
+    """(requests per wall second, server CPU microseconds per request) over one round."""
     client = RawClient(port)
     try:
         for _ in range(200):  # warm up the connection and the server's caches
             client.send(raw)
         count = 0
+        cpu_before = cpu_seconds(pid)
         began = time.perf_counter()
         deadline = began + seconds
         while True:
@@ -51,15 +55,16 @@ def rate(port: int, raw: bytes, seconds: float) -> float:
             count += 50
             now = time.perf_counter()
             if now >= deadline:
-                return count / (now - began)
+                cpu = cpu_seconds(pid) - cpu_before
+                return count / (now - began), cpu / count * 1e6
     finally:
         client.close()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
 
     raw = request_bytes("GET", "/v1/account", {"Authorization": f"Bearer {DEFAULT_KEY}"})
@@ -78,20 +83,32 @@ def main() -> int:
             client.close()
             bare = _start_bare(bare_port, body)
             wait_until_answered(bare_port, raw, time.monotonic() + 20)
-            emulator_rates, bare_rates = [], []
+            load = load_average()
+            emulator_runs, bare_runs = [], []
             for _ in range(args.rounds):
-                bare_rates.append(rate(bare_port, raw, args.seconds))
-                emulator_rates.append(rate(emulator_port, raw, args.seconds))
+                bare_runs.append(rate(bare_port, bare.pid, raw, args.seconds))
+                emulator_runs.append(rate(emulator_port, emulator.pid, raw, args.seconds))
     finally:
         stop(emulator)
         if bare is not None:
             stop(bare)
+    emulator_rates, bare_rates = [r for r, _ in emulator_runs], [r for r, _ in bare_runs]
     e, b = statistics.median(emulator_rates), statistics.median(bare_rates)
-    print(f"GET /v1/account, one keep-alive client, {args.rounds} × {args.seconds:g} s rounds:")
+    e_cpu = statistics.median(c for _, c in emulator_runs)
+    b_cpu = statistics.median(c for _, c in bare_runs)
+    print(
+        f"GET /v1/account, one keep-alive client, {args.rounds} × {args.seconds:g} s rounds "
+        f"(load average {load:.2f}):"
+    )
     print(f"  emulator (auth + validation + envelope): {e:,.0f} req/s  {_rounds(emulator_rates)}")
     print(f"  bare Starlette route, same uvicorn:      {b:,.0f} req/s  {_rounds(bare_rates)}")
+    ratio = e / b
     print(
-        f"  ratio {e / b:.0%}; target ≥ {TARGET_RATIO:.0%}: {verdict(e / b, TARGET_RATIO, False)}"
+        f"  ratio {ratio:.0%}; target ≥ {TARGET_RATIO:.0%}: {verdict(ratio, TARGET_RATIO, False)}"
+    )
+    print(
+        f"  server CPU per request: emulator {e_cpu:.0f} µs, bare {b_cpu:.0f} µs; "
+        f"capacity ratio (bare CPU / emulator CPU) {b_cpu / e_cpu:.0%}"
     )
     return 0
 

@@ -218,6 +218,10 @@ class SchemaCompiler:
             or dep_schemas
         ):
             return None
+        if not (patterns or min_props is not None or max_props is not None or names_check) and not (
+            dep_required or dep_schemas
+        ):
+            return _plain_object(props, required, additional, extra_check)
 
         def check(x: Any) -> bool:
             if not isinstance(x, dict):
@@ -429,6 +433,35 @@ def _string_node(schema: dict[str, Any]) -> Check:
             and low <= len(x) <= high
             and (search is None or search(x) is not None)
         )
+
+    return check
+
+
+def _plain_object(
+    props: dict[str, Check], required: list[str], additional: Any, extra: Check | None
+) -> Check:
+    """The usual object schema (``properties``, ``required``, ``additionalProperties``) as one
+    tight loop; ``additionalProperties: false`` becomes a key-set test."""
+    known = frozenset(props)
+    closed = additional is False
+    get = props.get
+
+    def check(x: Any) -> bool:
+        if not isinstance(x, dict):
+            return True
+        for name in required:
+            if name not in x:
+                return False
+        if closed and not known.issuperset(x):
+            return False
+        for name, value in x.items():
+            sub = get(name)
+            if sub is None:
+                if extra is not None and not extra(value):
+                    return False
+            elif not sub(value):
+                return False
+        return True
 
     return check
 
