@@ -1,17 +1,28 @@
-"""``pip install .`` as a user gets it: a built wheel, installed non-editable in a fresh venv.
+"""``pip install .`` as a user gets it: a built wheel, installed non-editable in a venv of its
+own, used from a directory outside the checkout (so schemas and fixtures can only come from
+inside the installed package).
 
-Everything runs from a directory outside the checkout, so schemas and fixtures can only come
-from inside the installed package. The venv is made without pip (the test venv's pip installs
-into it with ``--python``) and pip's cache is shared, which keeps this near ten seconds.
+Speed: resolving and unpacking the dependencies is most of the cost (10-30 s), so the venv with
+the dependencies is kept between runs in the user cache, keyed by the Python version, the
+declared dependencies and the checkout; each run force-reinstalls the freshly built wheel into
+it and ``pip check`` proves the dependencies still satisfy the wheel's metadata. Set
+``LAMBDA_EMULATOR_TEST_FRESH_VENV=1`` to build the venv from nothing (a clean CI machine does).
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
+import os
+import shutil
 import subprocess
 import sys
 import textwrap
+import tomllib
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,26 +67,57 @@ def _check(argv: list[str], cwd: Path, timeout: float = 300) -> str:
 def test_wheel_installs_and_works_from_anywhere(tmp_path: Path) -> None:
     """One test, not four sharing a fixture: under xdist a module fixture is built once per
     worker, and two parallel wheel builds and installs cost twice the time for nothing."""
-    installed = _install(tmp_path)
-    _check_wheel_ships_package_data_and_entry_points(installed)
-    _check_installed_package_is_not_the_checkout(installed)
-    _check_command_serves_from_another_directory(installed)
-    _check_pytest_plugin_from_the_wheel(installed)
+    venv = _venv_dir()
+    with _locked(venv):
+        installed = _install(tmp_path, venv)
+        _check_wheel_ships_package_data_and_entry_points(installed)
+        _check_installed_package_is_not_the_checkout(installed)
+        _check_command_serves_from_another_directory(installed)
+        _check_pytest_plugin_from_the_wheel(installed)
 
 
-def _install(tmp: Path) -> Installed:
-    dist, venv, elsewhere = tmp / "dist", tmp / "venv", tmp / "elsewhere"
+def _install(tmp: Path, venv: Path) -> Installed:
+    dist, elsewhere = tmp / "dist", tmp / "elsewhere"
     elsewhere.mkdir()
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
     _check([*pip, "wheel", "--no-deps", "--wheel-dir", str(dist), str(ROOT)], cwd=tmp)
     (wheel,) = dist.glob("lambda_emulator-*.whl")
-    _check([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=tmp)
-    # pytest too, to run a user's test file against the plugin the wheel registers;
-    # --no-compile: byte-compiling all of Faker's locales is 40% of the install, and only the
-    # modules actually imported get compiled (lazily) when the command runs
-    target = ["--python", str(venv / "bin" / "python")]
-    _check([*pip, *target, "install", "--no-compile", str(wheel), "pytest"], cwd=tmp)
+    ready = venv / ".dependencies-installed"
+    if os.environ.get("LAMBDA_EMULATOR_TEST_FRESH_VENV") == "1" or not ready.exists():
+        shutil.rmtree(venv, ignore_errors=True)
+        _check([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=tmp)
+    target = [*pip, "--python", str(venv / "bin" / "python")]
+    # --no-compile: byte-compiling all of Faker's locales is 40% of a full install; only the
+    # modules imported get compiled, lazily, when the command runs. pytest comes too, to run a
+    # user's test file against the plugin the wheel registers.
+    if ready.exists():
+        _check([*target, "install", "--no-compile", "--no-deps", "--force-reinstall", str(wheel)],
+               cwd=tmp)  # fmt: skip
+    else:
+        _check([*target, "install", "--no-compile", str(wheel), "pytest"], cwd=tmp)
+        ready.touch()
+    _check([*target, "check"], cwd=tmp)
     return Installed(wheel=wheel, venv=venv, elsewhere=elsewhere)
+
+
+def _venv_dir() -> Path:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    key = json.dumps([sys.version, sorted(project["dependencies"]), str(ROOT)])
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "lambda-emulator-tests" / f"wheel-venv-{digest}"
+
+
+@contextmanager
+def _locked(venv: Path) -> Iterator[None]:
+    """One test run at a time per cached venv (parallel `make test` in the same checkout)."""
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    with open(venv.with_name(venv.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _check_wheel_ships_package_data_and_entry_points(installed: Installed) -> None:
