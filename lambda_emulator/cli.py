@@ -159,7 +159,7 @@ def _serve(flags: dict[str, Any]) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    from lambda_emulator.server import ServeInfo, run_forever
+    from lambda_emulator.server import ListenError, ServeInfo, run_forever
 
     def banner(info: ServeInfo) -> None:
         lines = [
@@ -179,12 +179,12 @@ def _serve(flags: dict[str, Any]) -> int:
 
     try:
         run_forever(settings, banner)
-    except OSError as exc:
-        print(
-            f"lambda-emulator: error: cannot listen on {settings.host}:{settings.port}: "
-            f"{exc.strerror or exc}",
-            file=sys.stderr,
-        )
+    except ListenError as exc:
+        print(f"lambda-emulator: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a state file or TLS folder that cannot be created or read
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"lambda-emulator: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # a state file that cannot be read, a bad fixtures document
         print(f"lambda-emulator: error: {exc}", file=sys.stderr)

@@ -23,7 +23,7 @@ from lambda_emulator.app import create_app, runtime_of
 from lambda_emulator.services.runtime import Runtime
 from lambda_emulator.settings import Settings
 
-__all__ = ["EmulatorThread", "ServeInfo", "bind", "run_forever"]
+__all__ = ["EmulatorThread", "ListenError", "ServeInfo", "bind", "run_forever"]
 
 
 @dataclass(frozen=True)
@@ -35,12 +35,20 @@ class ServeInfo:
     ca_bundle: Path | None
 
 
+class ListenError(OSError):
+    """The socket could not be bound: a port in use, an address not on this machine."""
+
+
 def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise ListenError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     sock.set_inheritable(True)
     return sock
 

@@ -98,6 +98,13 @@ def _path(raw: str) -> Path:
     return Path(raw).expanduser()
 
 
+def _existing_file(raw: str) -> Path:
+    path = _path(raw)
+    if not path.is_file():
+        raise ValueError(f"no such file: {path}")
+    return path
+
+
 @dataclass(frozen=True)
 class Option:
     """One setting: its flag, environment variable, parser, default and help text."""
@@ -167,7 +174,9 @@ OPTIONS: tuple[Option, ...] = (
         flag_only_bool=True,
     ),
     Option("journal_size", _positive_int, 1000, "How many recent requests the journal keeps.", "N"),
-    Option("fixtures", _path, None, "Start from this exported state document (JSON).", "FILE"),
+    Option(
+        "fixtures", _existing_file, None, "Start from this exported state document (JSON).", "FILE"
+    ),
     Option(
         "fsync",
         _bool,

@@ -68,6 +68,10 @@ BAD_FLAGS = [
     (["--transitions", "fast"], "--transitions: must be one of realistic, instant, manual"),
     (["--journal-size", "0"], "--journal-size: must be a positive integer"),
     (["--state-file", ""], "--state-file: must not be empty"),
+    (
+        ["--fixtures", "/nonexistent/state.json"],
+        "--fixtures: no such file: /nonexistent/state.json",
+    ),
 ]
 
 
@@ -134,6 +138,22 @@ def test_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
         result = run("serve", "--port", str(port))
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unusable_state_file_is_a_clear_error_and_left_alone(tmp_path: Path) -> None:
+    corrupt = tmp_path / "state.json"
+    corrupt.write_text("{not json")
+    result = run("serve", "--port", "0", "--state-file", str(corrupt))
+    assert result.returncode == 1
+    assert f"{corrupt} is not a readable state file" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert corrupt.read_text() == "{not json"
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    result = run("serve", "--port", "0", "--state-file", str(blocked / "state.json"))
+    assert result.returncode == 1
+    assert str(blocked) in result.stderr and "cannot listen" not in result.stderr
     assert "Traceback" not in result.stderr
 
 
