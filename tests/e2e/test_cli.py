@@ -7,6 +7,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,6 +44,21 @@ def test_serve_prints_banner_and_answers(tmp_path: Path) -> None:
             assert health["seed"] == 7 and health["ready"] is True
     finally:
         assert served.stop(signal.SIGINT) == 0
+
+
+def test_start_up_imports_stay_lean() -> None:
+    """Launch time is mostly imports: jsonschema (error reports only) and Faker (fake values on
+    demand) must not be imported just to start serving."""
+    code = (
+        "import sys, lambda_emulator.cli, lambda_emulator.server;"
+        "from lambda_emulator.app import create_app; create_app();"
+        "heavy = ('jsonschema', 'referencing', 'faker', 'httpx');"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def test_serve_in_memory_and_random_seed_are_shown(tmp_path: Path) -> None:
