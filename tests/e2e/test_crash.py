@@ -12,6 +12,7 @@ import signal
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -120,16 +121,51 @@ def _write_until_killed(served: Served, stream: _Stream, kill_after: int) -> Non
                 stream.enough.set()
 
 
+ROUNDS = 20
+
+
+def _check_round(served: Any, stream: _Stream, round_: int) -> None:
+    """What the killed round acknowledged is all there after the restart."""
+    with served.client() as client:
+        name = json_data(client.get("/v1/account"))["name"]
+        # the last acknowledged rename, or one that committed but was never answered
+        assert name in {stream.names[-1], stream.in_flight}, (round_, name)
+        listed = {k["id"] for k in json_data(client.get("/v1/account/api-keys"))}
+    assert set(stream.live) <= listed, round_
+    assert not set(stream.revoked) & listed, round_
+    for secret in stream.live.values():
+        with served.client(secret) as client:
+            assert client.get("/v1/account").status_code == 200
+    for secret in stream.revoked.values():
+        with served.client(secret) as client:
+            assert client.get("/v1/account").status_code == 401
+    with served.client() as client:  # clean up the keys so the quota never fills
+        for key_id in stream.live:
+            json_data(client.delete(f"/v1/account/api-keys/{key_id}"))
+
+
 def test_sigkill_during_a_stream_of_writes(tmp_path: Path) -> None:
+    """Twenty rounds: start on the state file, check what the last round acknowledged, write
+    until a random count is acknowledged, then SIGKILL with a request usually in flight."""
     state = tmp_path / "state.json"
     chance = random.Random(7)
     secrets: list[str] = []
     names: list[str] = []
-    for round_ in range(3):
+    previous: _Stream | None = None
+    for round_ in range(ROUNDS + 1):
         served = serve("--state-file", str(state), *ARGS, tmp=tmp_path)
+        if previous is not None:
+            try:
+                _check_round(served, previous, round_)
+            except BaseException:
+                _kill(served)
+                raise
+        if round_ == ROUNDS:
+            assert served.stop() == 0
+            break
         stream = _Stream()
         writer = threading.Thread(
-            target=_write_until_killed, args=(served, stream, chance.randint(3, 40))
+            target=_write_until_killed, args=(served, stream, chance.randint(3, 30))
         )
         writer.start()
         assert stream.enough.wait(20), "the writer made no progress"
@@ -138,26 +174,6 @@ def test_sigkill_during_a_stream_of_writes(tmp_path: Path) -> None:
         assert not writer.is_alive()
         secrets += [*stream.live.values(), *stream.revoked.values()]
         names += stream.names
-
-        again = serve("--state-file", str(state), *ARGS, tmp=tmp_path)
-        try:
-            with again.client() as client:
-                name = json_data(client.get("/v1/account"))["name"]
-                # the last acknowledged rename, or one that committed but was never answered
-                assert name in {stream.names[-1], stream.in_flight}, (round_, name)
-                listed = {k["id"] for k in json_data(client.get("/v1/account/api-keys"))}
-            assert set(stream.live) <= listed, round_
-            assert not set(stream.revoked) & listed, round_
-            for secret in stream.live.values():
-                with again.client(secret) as client:
-                    assert client.get("/v1/account").status_code == 200
-            for secret in stream.revoked.values():
-                with again.client(secret) as client:
-                    assert client.get("/v1/account").status_code == 401
-            with again.client() as client:  # clean up the keys so the quota never fills
-                for key_id in stream.live:
-                    json_data(client.delete(f"/v1/account/api-keys/{key_id}"))
-        finally:
-            assert again.stop() == 0
-    assert len(names) >= 3
+        previous = stream
+    assert len(names) >= ROUNDS
     _assert_no_secret_on_disk(state, secrets)
