@@ -53,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--url",
         default=None,
-        help=f"the emulator's root URL [env LAMBDA_EMULATOR_URL; default {DEFAULT_URL}]",
+        help="the emulator's root URL [env LAMBDA_EMULATOR_URL; default: the emulator that "
+        f"LAMBDA_EMULATOR_HOST/PORT/TLS describe, {DEFAULT_URL} when unset]",
     )
     create.add_argument(
         "--api-key",
@@ -75,6 +76,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="CA bundle to trust for an https URL (the emulator prints it)",
     )
+    health = commands.add_parser(
+        "health",
+        help="exit 0 if a running emulator is ready (for container health checks)",
+        description="Ask /_emulator/health of the emulator the LAMBDA_EMULATOR_* environment "
+        "describes (host, port, TLS), or of --url; exit 0 when it answers ready, 1 otherwise.",
+    )
+    health.add_argument("--url", default=None, help="the emulator's root URL")
     return parser
 
 
@@ -96,15 +104,52 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "api-key" and args.key_command == "create":
         from lambda_emulator.client_commands import create_api_key
 
+        url, ca_bundle = _client_target(args.url, args.ca_bundle)
         return create_api_key(
             name=args.name,
-            url=args.url or os.environ.get("LAMBDA_EMULATOR_URL") or DEFAULT_URL,
+            url=url,
             api_key=args.api_key or os.environ.get("LAMBDA_EMULATOR_API_KEY"),
             permissions=args.permissions,
-            ca_bundle=args.ca_bundle,
+            ca_bundle=ca_bundle,
         )
+    if args.command == "health":
+        return _health(args.url)
     parser.print_help()
     return 2
+
+
+def _client_target(url: str | None, ca_bundle: str | None) -> tuple[str, str | None]:
+    """Where client commands go: --url, else LAMBDA_EMULATOR_URL, else the emulator that the
+    LAMBDA_EMULATOR_* serve settings describe (so `docker exec … lambda-emulator api-key create`
+    finds the container's emulator on whatever port it was given), trusting its local CA."""
+    from lambda_emulator.healthcheck import local_url
+
+    chosen = url or os.environ.get("LAMBDA_EMULATOR_URL")
+    try:
+        settings = settings_from({})
+    except SettingsError:
+        return chosen or DEFAULT_URL, ca_bundle
+    if chosen is None:
+        chosen = local_url(settings)
+        if settings.tls and ca_bundle is None:
+            from lambda_emulator.tls import default_tls_dir
+
+            ca = (settings.tls_dir or default_tls_dir()) / "ca.pem"
+            ca_bundle = str(ca) if ca.exists() else None
+    return chosen, ca_bundle
+
+
+def _health(url: str | None) -> int:
+    from lambda_emulator.healthcheck import check, health_url
+
+    if url:
+        return check(url.rstrip("/") + "/_emulator/health")
+    try:
+        settings = settings_from({})
+    except SettingsError as exc:
+        print(f"lambda-emulator: error: {exc}", file=sys.stderr)
+        return 2
+    return check(health_url(settings))
 
 
 def _serve(flags: dict[str, Any]) -> int:
@@ -116,7 +161,7 @@ def _serve(flags: dict[str, Any]) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    from lambda_emulator.server import ServeInfo, run_forever
+    from lambda_emulator.server import ListenError, ServeInfo, run_forever
 
     def banner(info: ServeInfo) -> None:
         lines = [
@@ -136,12 +181,12 @@ def _serve(flags: dict[str, Any]) -> int:
 
     try:
         run_forever(settings, banner)
-    except OSError as exc:
-        print(
-            f"lambda-emulator: error: cannot listen on {settings.host}:{settings.port}: "
-            f"{exc.strerror or exc}",
-            file=sys.stderr,
-        )
+    except ListenError as exc:
+        print(f"lambda-emulator: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a state file or TLS folder that cannot be created or read
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"lambda-emulator: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # a state file that cannot be read, a bad fixtures document
         print(f"lambda-emulator: error: {exc}", file=sys.stderr)

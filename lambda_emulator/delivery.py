@@ -17,13 +17,15 @@ import contextlib
 import functools
 import logging
 import time
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import httpx
 
 from lambda_emulator import __version__
 from lambda_emulator.services import webhooks
 from lambda_emulator.services.runtime import Runtime
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["DeliverySender"]
 
@@ -55,10 +57,6 @@ class DeliverySender:
 
     # lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
-        self._client = httpx.AsyncClient(
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=64),
-        )
         self.queue.on_ready.append(self._notify)
         self.queue.on_reset.append(self._cancel_all)
         self.queue.drainer = self.drain
@@ -66,6 +64,18 @@ class DeliverySender:
             self.queue.push(delivery_id)
         self._notify()
         self._loop_task = asyncio.create_task(self._run(), name="webhook-sender")
+
+    def _http(self) -> httpx.AsyncClient:
+        """The HTTP client, made on the first delivery: httpx takes ~0.1 s to import, which
+        start-up need not pay when no webhook is ever sent."""
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.AsyncClient(
+                follow_redirects=False,
+                limits=httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=64),
+            )
+        return self._client
 
     async def stop(self) -> None:
         """Stop sending; what is unfinished stays pending in the store for the next start."""
@@ -171,7 +181,9 @@ class DeliverySender:
                 status, excerpt = await self._post(out)
             except TimeoutError:
                 error = f"timed out after {out.timeout:g} s"
-            except httpx.HTTPError as exc:
+            except Exception as exc:  # httpx.HTTPError and what the transport raises
+                if not _is_http_error(exc):
+                    raise
                 error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         latency_ms = (time.perf_counter() - started) * 1000
         self.queue.in_flight.discard(delivery_id)
@@ -197,9 +209,9 @@ class DeliverySender:
             )
 
     async def _post(self, out: webhooks.Outgoing) -> tuple[int, str]:
-        assert self._client is not None
+        client = self._http()
         async with asyncio.timeout(out.timeout):
-            async with self._client.stream(
+            async with client.stream(
                 "POST", out.url, content=out.body, headers=out.headers, timeout=out.timeout
             ) as response:
                 chunks: list[bytes] = []
@@ -211,3 +223,9 @@ class DeliverySender:
                         break
                 raw = b"".join(chunks)[:RESPONSE_EXCERPT]
                 return response.status_code, raw.decode("utf-8", errors="replace")
+
+
+def _is_http_error(exc: BaseException) -> bool:
+    import httpx
+
+    return isinstance(exc, httpx.HTTPError)

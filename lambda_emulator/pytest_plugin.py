@@ -211,7 +211,11 @@ class EmulatorHandle:
 
 
 def client_ssl_context(ca_bundle: Path | None) -> ssl.SSLContext:
-    """What clients of this emulator trust: its local CA when it serves HTTPS."""
+    """One TLS context for every client of a server.
+
+    Left to itself httpx builds a fresh context for each ``httpx.Client``, loading the whole CA
+    bundle (about 50 ms); tests make clients all the time, so that alone cost more than most
+    tests. The context trusts the emulator's own CA when it serves HTTPS."""
     if ca_bundle is not None:
         return ssl.create_default_context(cafile=str(ca_bundle))
     return ssl.create_default_context()
@@ -259,19 +263,23 @@ def _lambda_emulator_server(pytestconfig: pytest.Config) -> Iterator[EmulatorThr
         log_level="warning",
     )
     server = EmulatorThread(settings).start()
-    server.client_ssl_context = client_ssl_context(server.info.ca_bundle)  # type: ignore[attr-defined]
     try:
         yield server
     finally:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def _lambda_emulator_ssl(_lambda_emulator_server: EmulatorThread) -> ssl.SSLContext:
+    return client_ssl_context(_lambda_emulator_server.info.ca_bundle)
+
+
 @pytest.fixture
-def lambda_emulator(_lambda_emulator_server: EmulatorThread) -> Iterator[EmulatorHandle]:
+def lambda_emulator(
+    _lambda_emulator_server: EmulatorThread, _lambda_emulator_ssl: ssl.SSLContext
+) -> Iterator[EmulatorHandle]:
     """A running emulator, reset to its start-up state for this test."""
-    handle = EmulatorHandle(
-        _lambda_emulator_server, getattr(_lambda_emulator_server, "client_ssl_context", None)
-    )
+    handle = EmulatorHandle(_lambda_emulator_server, _lambda_emulator_ssl)
     handle.reset()
     try:
         yield handle

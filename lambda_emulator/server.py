@@ -7,10 +7,11 @@ first request, and the URL printed or handed to a test is always the real one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from lambda_emulator.app import create_app, runtime_of
 from lambda_emulator.services.runtime import Runtime
 from lambda_emulator.settings import Settings
 
-__all__ = ["EmulatorThread", "ServeInfo", "bind", "run_forever"]
+__all__ = ["EmulatorThread", "ListenError", "ServeInfo", "bind", "run_forever"]
 
 
 @dataclass(frozen=True)
@@ -35,18 +36,23 @@ class ServeInfo:
     ca_bundle: Path | None
 
 
+class ListenError(OSError):
+    """The socket could not be bound: a port in use, an address not on this machine."""
+
+
 def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP explicitly: asyncio turns Nagle off (TCP_NODELAY) only on sockets whose
-    # ``proto`` says TCP, and with proto 0 every response's body waited ~40 ms for a delayed
-    # ACK of its headers.
+    # ``proto`` says TCP; with proto 0 every response's body waited ~40 ms for a delayed ACK.
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # Accepted connections inherit this: without it a response written in two parts waits
-    # ~40 ms for the client's delayed ACK (Nagle), on every request.
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise ListenError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     sock.set_inheritable(True)
     return sock
 
@@ -104,6 +110,17 @@ class _Server(uvicorn.Server):
         if self.started:
             self._on_started()
 
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Stop on SIGINT/SIGTERM like uvicorn, but exit with status 0 afterwards.
+
+        uvicorn re-raises the captured signal once it has shut down, so the process dies of
+        it (status -2/-15 and a KeyboardInterrupt traceback) even though it stopped cleanly;
+        for a service that was asked to stop, a clean stop is a success."""
+        with super().capture_signals():
+            yield
+            self._captured_signals.clear()
+
 
 def run_forever(settings: Settings, on_started: Callable[[ServeInfo], None]) -> None:
     """Serve in the foreground until SIGINT or SIGTERM; state is flushed on the way out."""
@@ -137,7 +154,7 @@ class EmulatorThread:
 
     def _run(self) -> None:
         try:
-            # The same event loop uvicorn picks for the CLI (uvloop where installed).
+            # The event loop uvicorn picks for the CLI (uvloop where installed).
             with asyncio.Runner(loop_factory=self._server.config.get_loop_factory()) as runner:
                 runner.run(self._server.serve(sockets=[self._sock]))
         except BaseException as exc:  # surfaced by start()

@@ -1,8 +1,8 @@
 """Start-up settings: one table of options feeds the CLI flags, the environment and the docs.
 
 Each option is ``--name`` on the command line and ``LAMBDA_EMULATOR_NAME`` in the environment
-(the flag wins). Values are parsed and checked here so that a bad value stops the program with a
-clear message before anything starts.
+(the flag wins; an empty variable is the same as an unset one). Values are parsed and checked
+here so that a bad value stops the program with a clear message before anything starts.
 """
 
 from __future__ import annotations
@@ -120,6 +120,13 @@ def _path(raw: str) -> Path:
     return Path(raw).expanduser()
 
 
+def _existing_file(raw: str) -> Path:
+    path = _path(raw)
+    if not path.is_file():
+        raise ValueError(f"no such file: {path}")
+    return path
+
+
 @dataclass(frozen=True)
 class Option:
     """One setting: its flag, environment variable, parser, default and help text."""
@@ -189,7 +196,9 @@ OPTIONS: tuple[Option, ...] = (
         flag_only_bool=True,
     ),
     Option("journal_size", _positive_int, 1000, "How many recent requests the journal keeps.", "N"),
-    Option("fixtures", _path, None, "Start from this exported state document (JSON).", "FILE"),
+    Option(
+        "fixtures", _existing_file, None, "Start from this exported state document (JSON).", "FILE"
+    ),
     Option(
         "webhook_timeout",
         _timeout,
@@ -251,7 +260,9 @@ def settings_from(flags: Mapping[str, Any], env: Mapping[str, str] | None = None
         raw_flag = flags.get(option.name)
         if raw_flag is not None:
             values[option.name] = _parse(option, raw_flag, option.flag)
-        elif option.env in environ:
+        elif environ.get(option.env, ""):
+            # an empty variable counts as unset, so `-e LAMBDA_EMULATOR_STATE_FILE=` clears
+            # a default an image or a CI file set (here: back to in-memory state)
             values[option.name] = _parse(option, environ[option.env], option.env)
     return Settings(**values)
 

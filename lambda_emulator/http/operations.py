@@ -121,10 +121,10 @@ class Edge:
     def compile(self, operations: list[Operation]) -> None:
         """Compile every validator up front, so the first request pays nothing extra."""
         for op in operations:
-            self.schemas.validator(op.body or EMPTY_BODY)
-            self.schemas.validator(op.query or NO_QUERY)
+            self.schemas.prepare(op.body or EMPTY_BODY)
+            self.schemas.prepare(op.query or NO_QUERY)
             if op.response:
-                self.schemas.validator(op.response)
+                self.schemas.prepare(op.response)
 
 
 def endpoint(edge: Edge, op: Operation) -> Callable[[Request], Any]:

@@ -1,119 +1,113 @@
 """JSON Schema validation of request bodies, query strings and responses.
 
-Every file under ``schemas/`` is loaded once into a ``referencing`` registry, and a validator is
-compiled once per schema reference that an operation names. A failure becomes the reference's
-``details`` shape: ``field`` as a dotted path, ``value``, and ``allowed_values`` for enums (or the
-names allowed for an unknown field), else the ``constraint`` that failed.
+Every file under ``schemas/`` is loaded once, and every schema reference an operation names is
+compiled once at start-up by ``jsonschema-rs`` (a compiled draft 2020-12 validator): that is the
+check every request and response pays, a few microseconds. Only when it says "invalid" is
+jsonschema asked for the error, so a failure keeps jsonschema's verdict and the reference's
+``details`` shape: ``field`` as a dotted path, ``value``, and ``allowed_values`` for enums (or
+the names allowed for an unknown field), else the ``constraint`` that failed. jsonschema itself
+(and ``referencing``) is imported on the first invalid input, which keeps it out of start-up.
+
+Why not jsonschema on every request: it resolves ``$ref`` through ``referencing`` on each descent,
+about 0.5 ms per small response (and 860 ms for a 4,320-point metrics answer, where jsonschema-rs
+takes 0.8 ms), which held ``GET /v1/account`` to 29% of a bare Starlette route's rate; see
+docs/performance.md.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import fastjsonschema
-
-try:  # a compiled 2020-12 validator: ~10x faster again than fastjsonschema on large answers
-    import jsonschema_rs
-except ImportError:  # pragma: no cover - a dependency; the other checks work without it
-    jsonschema_rs = None  # type: ignore[assignment]
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+import jsonschema_rs
 
 from lambda_emulator.errors import InvalidRequest
 from lambda_emulator.resources import data_dir
 
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
+
 __all__ = ["SCHEMA_BASE", "SchemaSet", "ValidationFailure"]
 
 SCHEMA_BASE = "https://lambda-emulator.invalid/schemas/"
+
+log = logging.getLogger("lambda_emulator")
+
+#: A compiled schema: ``True`` when the instance is valid.
+Check = Callable[[Any], bool]
 
 
 class ValidationFailure(Exception):
     """A response that breaks its own schema: an emulator bug, never the client's fault."""
 
 
-class _Recursive(Exception):
-    """A schema that refers to itself cannot be inlined."""
-
-
 class SchemaSet:
-    """All schema files, and compiled validators for the references in use."""
+    """All schema files, their compiled checks, and jsonschema validators for error reports."""
 
     def __init__(self, folder: Path | None = None) -> None:
         root = folder or data_dir("schemas")
         self.documents: dict[str, dict[str, Any]] = {}
-        resources = []
         for path in sorted(root.glob("*.json")):
-            document = json.loads(path.read_text(encoding="utf-8"))
-            self.documents[path.name] = document
-            resources.append((document["$id"], Resource.from_contents(document, DRAFT202012)))
-        self.registry: Registry[Any] = Registry().with_resources(resources)
+            self.documents[path.name] = json.loads(path.read_text(encoding="utf-8"))
+        self._native = jsonschema_rs.Registry([(d["$id"], d) for d in self.documents.values()])
+        self._checks: dict[str, Check] = {}
+        self._query_types: dict[str, dict[str, str | None]] = {}
+        self._registry: Registry[Any] | None = None
         self._validators: dict[str, Draft202012Validator] = {}
-        self._fast: dict[str, Callable[[Any], Any] | None] = {}
-        self._native: dict[str, Any] = {}
-        self._native_registry: Any = None
-        if jsonschema_rs is not None:
-            self._native_registry = jsonschema_rs.Registry(
-                [(doc["$id"], doc) for doc in self.documents.values()]
-            )
 
     def resolve(self, ref: str) -> dict[str, Any]:
         """The schema a reference like ``account.json#/$defs/Account`` points at."""
-        resolved = self.registry.resolver().lookup(SCHEMA_BASE + ref)
-        return resolved.contents  # type: ignore[no-any-return]
+        file, _, pointer = ref.removeprefix(SCHEMA_BASE).partition("#")
+        node: Any = self.documents.get(file)
+        for part in (p for p in pointer.split("/") if p):
+            if not isinstance(node, dict) or part.replace("~1", "/").replace("~0", "~") not in node:
+                raise LookupError(f"unknown schema reference {ref!r}")
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        if not isinstance(node, dict):
+            raise LookupError(f"schema reference {ref!r} is not a schema")
+        return node
+
+    def prepare(self, ref: str) -> Check:
+        """Compile the check for ``ref`` (once); a bad reference fails here, at start-up."""
+        check = self._checks.get(ref)
+        if check is None:
+            self.resolve(ref)
+            # ``format`` is an annotation in 2020-12, as jsonschema treats it without a checker.
+            compiled = jsonschema_rs.Draft202012Validator(
+                {"$ref": SCHEMA_BASE + ref}, registry=self._native, validate_formats=False
+            )
+            check = compiled.is_valid
+            self._checks[ref] = check
+        return check
+
+    @property
+    def registry(self) -> Registry[Any]:
+        if self._registry is None:
+            from referencing import Registry, Resource
+            from referencing.jsonschema import DRAFT202012
+
+            resources = [
+                (d["$id"], Resource.from_contents(d, DRAFT202012)) for d in self.documents.values()
+            ]
+            self._registry = Registry().with_resources(resources)
+        return self._registry
 
     def validator(self, ref: str) -> Draft202012Validator:
+        """jsonschema's validator for ``ref``: the authority on errors, built on first use."""
         found = self._validators.get(ref)
         if found is None:
-            self.resolve(ref)  # fail at start-up, not on the first request, for a bad ref
+            from jsonschema import Draft202012Validator
+
+            self.resolve(ref)
             found = Draft202012Validator({"$ref": SCHEMA_BASE + ref}, registry=self.registry)
             self._validators[ref] = found
         return found
-
-    def fast_check(self, ref: str) -> Callable[[Any], Any] | None:
-        """The schema compiled to Python by ``fastjsonschema`` (every ``$ref`` inlined first):
-        about fifteen times faster than ``jsonschema``, which a list page of 100 items needs.
-        ``None`` for a schema that refers to itself or uses a keyword newer than draft-07, whose
-        meaning the compiler would not know."""
-        if ref not in self._fast:
-            compiled: Callable[[Any], Any] | None = None
-            try:
-                schema = self._inline(ref, ())
-                if not _uses_keywords(schema, _NEWER_KEYWORDS):
-                    compiled = fastjsonschema.compile(schema)
-            except (_Recursive, fastjsonschema.JsonSchemaDefinitionException):
-                compiled = None
-            self._fast[ref] = compiled
-        return self._fast[ref]
-
-    def _inline(self, ref: str, seen: tuple[str, ...]) -> Any:
-        if ref in seen:
-            raise _Recursive(ref)
-        base = ref.split("#", 1)[0]
-
-        def walk(node: Any) -> Any:
-            if isinstance(node, dict):
-                target = node.get("$ref")
-                if isinstance(target, str):
-                    target = target.removeprefix(SCHEMA_BASE)
-                    full = base + target if target.startswith("#") else target
-                    inlined = self._inline(full, (*seen, ref))
-                    if len(node) == 1:
-                        return inlined
-                    rest = {k: walk(v) for k, v in node.items() if k != "$ref"}
-                    rest["allOf"] = [inlined, *rest.get("allOf", [])]
-                    return rest
-                return {k: walk(v) for k, v in node.items()}
-            if isinstance(node, list):
-                return [walk(v) for v in node]
-            return node
-
-        return walk(self.resolve(ref))
 
     # requests ------------------------------------------------------------------------------
     def check_body(self, ref: str, body: Any) -> None:
@@ -121,8 +115,11 @@ class SchemaSet:
 
     def coerce_query(self, ref: str, raw: list[tuple[str, str]]) -> dict[str, Any]:
         """Turn query pairs into typed values by the schema, then validate them."""
-        schema = self.resolve(ref)
-        props: Mapping[str, Any] = schema.get("properties", {})
+        types = self._query_types.get(ref)
+        if types is None:
+            props: Mapping[str, Any] = self.resolve(ref).get("properties", {})
+            types = {name: self._property_type(prop, ref) for name, prop in props.items()}
+            self._query_types[ref] = types
         values: dict[str, Any] = {}
         for name, text in raw:
             if name in values:
@@ -130,7 +127,7 @@ class SchemaSet:
                     f"Query parameter '{name}' is given more than once",
                     {"field": name, "value": text, "constraint": "at most once"},
                 )
-            values[name] = _coerce(self._property_type(props.get(name), ref), text)
+            values[name] = _coerce(types.get(name), text)
         self._check(ref, values, root="query")
         return values
 
@@ -152,71 +149,34 @@ class SchemaSet:
         return None
 
     def _check(self, ref: str, instance: Any, *, root: str) -> None:
-        validator = self.validator(ref)
-        error = best_match(validator.iter_errors(instance))
+        if self.prepare(ref)(instance):
+            return
+        from jsonschema.exceptions import best_match
+
+        error = best_match(self.validator(ref).iter_errors(instance))
         if error is not None:
             raise _to_invalid_request(error, root)
+        _disagreement(ref, instance)
 
     # responses -----------------------------------------------------------------------------
-    def native_accepts(self, ref: str, data: Any) -> bool:
-        """True when ``jsonschema-rs`` (compiled, draft 2020-12, no inlining needed) finds
-        ``data`` valid: 0.8 ms for a 4,320-point metrics answer, where fastjsonschema takes
-        7.5 ms and jsonschema 860 ms. Anything it refuses goes through the checks below."""
-        if self._native_registry is None:
-            return False
-        native = self._native.get(ref)
-        if native is None:
-            native = jsonschema_rs.Draft202012Validator(
-                {"$ref": SCHEMA_BASE + ref}, registry=self._native_registry
-            )
-            self._native[ref] = native
-        return bool(native.is_valid(data))
-
     def check_response(self, ref: str, data: Any) -> None:
-        if self.native_accepts(ref, data):
+        if self.prepare(ref)(data):
             return
-        fast = self.fast_check(ref)
-        if fast is not None:
-            try:
-                fast(data)
-                return
-            except fastjsonschema.JsonSchemaException:
-                pass  # jsonschema gives the verdict that counts, and the message
+        from jsonschema.exceptions import best_match
+
         validator = self.validator(ref)
-        if validator.is_valid(data):
-            return
-        error = best_match(validator.iter_errors(data))
-        where = ".".join(str(p) for p in error.absolute_path) if error else ""
-        raise ValidationFailure(
-            f"response breaks {ref} at '{where}': {error.message if error else '?'}"
-        )
+        if not validator.is_valid(data):
+            error = best_match(validator.iter_errors(data))
+            where = ".".join(str(p) for p in error.absolute_path) if error else ""
+            raise ValidationFailure(
+                f"response breaks {ref} at '{where}': {error.message if error else '?'}"
+            )
+        _disagreement(ref, data)
 
 
-#: Keywords a draft-07 compiler would silently ignore: a schema using one is checked by
-#: ``jsonschema`` alone.
-_NEWER_KEYWORDS = frozenset(
-    {
-        "unevaluatedProperties",
-        "unevaluatedItems",
-        "prefixItems",
-        "dependentRequired",
-        "dependentSchemas",
-        "minContains",
-        "maxContains",
-        "$dynamicRef",
-        "$recursiveRef",
-    }
-)
-
-
-def _uses_keywords(node: Any, keywords: frozenset[str]) -> bool:
-    if isinstance(node, dict):
-        return any(k in keywords for k in node) or any(
-            _uses_keywords(v, keywords) for v in node.values()
-        )
-    if isinstance(node, list):
-        return any(_uses_keywords(v, keywords) for v in node)
-    return False
+def _disagreement(ref: str, instance: Any) -> None:
+    """jsonschema-rs refused what jsonschema accepts: jsonschema wins, loudly in the log."""
+    log.error("compiled schema %s disagrees with jsonschema on %.200r; accepted", ref, instance)
 
 
 def _coerce(kind: str | None, text: str) -> Any:

@@ -185,6 +185,8 @@ def test_retry_schedule_setting(raw: str, parsed: tuple[float, ...]) -> None:
     flags = {"webhook_retry_schedule": raw}
     assert settings_from(flags, env={}).webhook_retry_schedule == parsed
     env = {"LAMBDA_EMULATOR_WEBHOOK_RETRY_SCHEDULE": raw}
+    if raw == "":  # an empty variable counts as unset (so `docker run -e NAME=` clears it)
+        parsed = settings_from({}, env={}).webhook_retry_schedule
     assert settings_from({}, env=env).webhook_retry_schedule == parsed
 
 

@@ -42,7 +42,7 @@ def test_example_blocks_match_a_fresh_run_of_the_emulator() -> None:
 def test_the_estimate_curl_command_in_the_docs_works(lambda_emulator: EmulatorHandle) -> None:
     curl = shutil.which("curl")
     if curl is None:
-        pytest.skip("curl is not installed")
+        pytest.fail("curl is not installed: .ci/run installs it (apt-get install curl)")
     doc = (ROOT / "docs" / "billing.md").read_text(encoding="utf-8")
     command = re.search(r'curl -s "(http://[^"]+estimate[^"]+)" \\\n  -H "([^"]+)"', doc)
     assert command is not None

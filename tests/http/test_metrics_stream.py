@@ -235,7 +235,7 @@ ws.onclose = (event) => {
 def _node_websocket() -> list[str]:
     node = shutil.which("node")
     if node is None:
-        pytest.skip("node is not installed")
+        pytest.fail("node is not installed: .ci/run installs it (apt-get install nodejs)")
     for flags in ([], ["--experimental-websocket"]):
         probe = subprocess.run(
             [node, *flags, "-e", "process.exit(typeof WebSocket === 'function' ? 0 : 1)"],
