@@ -51,9 +51,9 @@ from lambda_emulator.services import (
     state,
     volumes,
     vpns,
+    webhook_deliveries,
 )
 from lambda_emulator.services import billing as billing_service
-from lambda_emulator.services import webhooks as webhook_service
 from lambda_emulator.services.runtime import JobHandler, Runtime
 from lambda_emulator.settings import Settings
 from lambda_emulator.storage import MemoryStore, Store, TinyDBStore
@@ -87,7 +87,7 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     snapshots.SPEC.job_kind: snapshots.settle_job,
     vpns.SPEC.job_kind: vpns.settle_job,
     **billing_service.JOB_HANDLERS,
-    **webhook_service.JOB_HANDLERS,
+    **webhook_deliveries.JOB_HANDLERS,
 }
 #: Parts that keep in-process state clear it here on reset (after the store is reset).
 RESET_HOOKS: list[Callable[[Runtime], None]] = [
@@ -97,7 +97,10 @@ RESET_HOOKS: list[Callable[[Runtime], None]] = [
     journal.reset,
 ]
 #: Parts that derive scheduled work from the store run after every wholesale load of it.
-LOAD_HOOKS: list[Callable[[Runtime], None]] = [billing_service.bootstrap, webhook_service.on_reset]
+LOAD_HOOKS: list[Callable[[Runtime], None]] = [
+    billing_service.bootstrap,
+    webhook_deliveries.on_reset,
+]
 _VERSION_RE = re.compile(r"^/(v\d+)(?:/|$)")
 #: How often (real seconds) the background task runs jobs that fell due without any request.
 TICK_SECONDS = 0.05
@@ -124,7 +127,7 @@ def create_app(
         initial_state=(
             state.load_fixtures(settings.fixtures, JOB_HANDLERS) if settings.fixtures else {}
         ),
-        event_listeners=[webhook_service.queue_deliveries],
+        event_listeners=[webhook_deliveries.queue_deliveries],
         reset_hooks=tuple(RESET_HOOKS),
         load_hooks=tuple(LOAD_HOOKS),
     )

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.core.lifecycle import INSTANCE, TransitionRefused
 from lambda_emulator.core.network import NetworkValueError, format_ports, parse_cidr, parse_ports
 from lambda_emulator.core.pagination import Page, paginate
 from lambda_emulator.errors import Conflict, InvalidRequest, NotFound
+from lambda_emulator.services import transitions
 from lambda_emulator.services.accounts import check_quota
 from lambda_emulator.services.events import emit
 from lambda_emulator.services.runtime import Runtime
@@ -62,27 +62,6 @@ def _event_data(doc: Doc) -> dict[str, Any]:
     }
 
 
-def _check_instance(rt: Runtime, account_id: str, instance_id: str) -> None:
-    instance = rt.store.get("instances", instance_id)
-    if instance is None or instance.get("account_id") != account_id:
-        raise NotFound(
-            f"Instance '{instance_id}' not found",
-            {"field": "instance_id", "value": instance_id, "resource": "instance"},
-        )
-    try:
-        INSTANCE.next_state(instance["status"], "update")
-    except TransitionRefused as exc:
-        raise Conflict(
-            f"Instance '{instance_id}' is being deleted; it takes no new firewall rules",
-            {
-                "field": "instance_id",
-                "resource": "instance",
-                "id": instance_id,
-                "current_state": exc.state,
-            },
-        ) from None
-
-
 def _ports(protocol: str, ports: str | None) -> str | None:
     if ports is None:
         return None
@@ -112,7 +91,7 @@ def cidr_field(text: str, field: str = "cidr") -> str:
 def create_rule(rt: Runtime, account_id: str, body: dict[str, Any]) -> Doc:
     instance_id = body.get("instance_id")
     if instance_id is not None:
-        _check_instance(rt, account_id, instance_id)
+        transitions.load_for(rt, _instance_spec(), account_id, instance_id, "update", "instance_id")
     protocol = body["protocol"]
     ports = _ports(protocol, body.get("ports"))
     cidr = cidr_field(body["cidr"])
@@ -210,3 +189,10 @@ def network_info(rt: Runtime, instance: Doc) -> dict[str, Any]:
         "private_cidr": region["private_cidr"],
         "firewall_rules": rules,
     }
+
+
+def _instance_spec() -> transitions.Spec:
+    # instances imports this module (an instance's deletion reaches its dependants)
+    from lambda_emulator.services.instances import SPEC
+
+    return SPEC

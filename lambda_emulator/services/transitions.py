@@ -155,6 +155,20 @@ def check(spec: Spec, doc: Doc, action: str) -> str:
         raise refused(spec, doc, exc) from None
 
 
+def load_for(rt: Runtime, spec: Spec, account_id: str, doc_id: str, action: str, field: str) -> Doc:
+    """A resource another request names in its body (``field``) that must allow ``action``
+    now: 404 naming the field when it is not the account's, 409 naming it and the state when
+    its lifecycle refuses (an instance being deleted takes no volume or firewall rule)."""
+    doc = load(rt, spec, account_id, doc_id, field)
+    try:
+        spec.lifecycle.next_state(doc["status"], action)
+    except TransitionRefused as exc:
+        conflict = refused(spec, doc, exc)
+        conflict.details = {"field": field, **(conflict.details or {})}
+        raise conflict from None
+    return doc
+
+
 def act(rt: Runtime, spec: Spec, doc: Doc, action: str, changes: Doc | None = None) -> Doc:
     """Apply ``action``: refused → 409; otherwise move to the state the table names."""
     target = check(spec, doc, action)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.core.lifecycle import GONE, INSTANCE, VOLUME, TransitionRefused
+from lambda_emulator.core.lifecycle import GONE, VOLUME
 from lambda_emulator.core.pagination import Page, paginate
-from lambda_emulator.errors import Conflict, InvalidRequest, NotFound
+from lambda_emulator.errors import Conflict, InvalidRequest
 from lambda_emulator.services import accounts, meters, transitions
 from lambda_emulator.services.events import emit
 from lambda_emulator.services.runtime import Runtime
@@ -159,26 +159,9 @@ def list_volumes(rt: Runtime, account_id: str, query: dict[str, Any]) -> Page:
 
 
 def _instance_for_attach(rt: Runtime, account_id: str, instance_id: str, volume: Doc) -> Doc:
-    instance = rt.store.get("instances", instance_id)
-    if instance is None or instance.get("account_id") != account_id:
-        raise NotFound(
-            f"Instance '{instance_id}' not found",
-            {"field": "instance_id", "value": instance_id, "resource": "instance"},
-        )
-    try:
-        INSTANCE.next_state(instance["status"], "attach_volume")
-    except TransitionRefused as exc:
-        raise Conflict(
-            f"Cannot attach a volume to instance '{instance_id}': it is '{exc.state}'",
-            {
-                "field": "instance_id",
-                "resource": "instance",
-                "id": instance_id,
-                "action": "attach_volume",
-                "current_state": exc.state,
-                "allowed_actions": exc.allowed,
-            },
-        ) from None
+    instance = transitions.load_for(
+        rt, _instance_spec(), account_id, instance_id, "attach_volume", "instance_id"
+    )
     if instance["region"] != volume["region"]:
         raise InvalidRequest(
             f"Instance '{instance_id}' is in {instance['region']}; volume '{volume['id']}' is in "
@@ -263,3 +246,10 @@ def delete_volume(rt: Runtime, account_id: str, volume_id: str) -> Doc:
             },
         )
     return transitions.act(rt, SPEC, doc, "delete")
+
+
+def _instance_spec() -> transitions.Spec:
+    # instances imports this module (an instance's deletion reaches its dependants)
+    from lambda_emulator.services.instances import SPEC
+
+    return SPEC

@@ -8,7 +8,7 @@ from typing import Any
 from lambda_emulator.core.pagination import paginate
 from lambda_emulator.errors import ServiceUnavailable
 from lambda_emulator.http.operations import Call, Operation, Result
-from lambda_emulator.services import webhooks
+from lambda_emulator.services import webhook_deliveries
 
 __all__ = ["OPERATIONS"]
 
@@ -18,7 +18,7 @@ TAG = "Emulator control"
 
 def list_deliveries(call: Call) -> Any:
     q = call.query
-    rows = webhooks.list_deliveries(
+    rows = webhook_deliveries.list_deliveries(
         call.rt,
         q.get("account_id"),
         webhook_id=q.get("webhook_id"),
@@ -27,7 +27,7 @@ def list_deliveries(call: Call) -> Any:
         event_id=q.get("event_id"),
     )
     return paginate(
-        (webhooks.delivery_view(d) for d in rows),
+        (webhook_deliveries.delivery_view(d) for d in rows),
         order=q.get("order", "asc"),
         page=q.get("page", 1),
         limit=q.get("limit", 20),
@@ -35,16 +35,18 @@ def list_deliveries(call: Call) -> Any:
 
 
 def get_delivery(call: Call) -> Any:
-    return webhooks.delivery_view(webhooks.get_delivery(call.rt, call.params["id"]))
+    return webhook_deliveries.delivery_view(
+        webhook_deliveries.get_delivery(call.rt, call.params["id"])
+    )
 
 
 def redeliver(call: Call) -> Any:
-    doc = webhooks.redeliver(call.rt, call.params["id"])
-    return Result(webhooks.delivery_view(doc), status=202)
+    doc = webhook_deliveries.redeliver(call.rt, call.params["id"])
+    return Result(webhook_deliveries.delivery_view(doc), status=202)
 
 
 def get_config(call: Call) -> Any:
-    return webhooks.delivery_config(call.rt)
+    return webhook_deliveries.delivery_config(call.rt)
 
 
 def set_config(call: Call) -> Any:
@@ -55,11 +57,11 @@ def set_config(call: Call) -> Any:
         call.rt.overrides["webhook_retry_schedule"] = tuple(
             float(s) for s in body["retry_schedule"]
         )
-    return webhooks.delivery_config(call.rt)
+    return webhook_deliveries.delivery_config(call.rt)
 
 
 def drain(call: Call) -> Any:
-    queue = webhooks.queue_of(call.rt)
+    queue = webhook_deliveries.queue_of(call.rt)
     drainer = queue.drainer
     if drainer is None:
         raise ServiceUnavailable("The webhook sender is not running")
@@ -68,7 +70,9 @@ def drain(call: Call) -> Any:
 
     async def wait() -> dict[str, Any]:
         drained = await drainer(timeout)
-        waiting = sum(1 for d in webhooks.list_deliveries(rt, status="pending") if d.get("job_id"))
+        waiting = sum(
+            1 for d in webhook_deliveries.list_deliveries(rt, status="pending") if d.get("job_id")
+        )
         return {
             "drained": drained,
             "queued": len(queue.ready),

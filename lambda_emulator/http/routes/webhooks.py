@@ -7,7 +7,7 @@ from typing import Any
 from lambda_emulator.core.pagination import paginate
 from lambda_emulator.errors import NotFound
 from lambda_emulator.http.operations import Call, Operation, Result
-from lambda_emulator.services import webhooks
+from lambda_emulator.services import webhook_deliveries, webhooks
 
 __all__ = ["OPERATIONS"]
 
@@ -49,13 +49,13 @@ def delete_webhook(call: Call) -> Any:
 
 def ping_webhook(call: Call) -> Any:
     doc = webhooks.ping(call.rt, call.account_id, call.params["id"])
-    return Result(webhooks.delivery_view(doc), status=202)
+    return Result(webhook_deliveries.delivery_view(doc), status=202)
 
 
 def list_webhook_deliveries(call: Call) -> Any:
     webhook = webhooks.get_webhook(call.rt, call.account_id, call.params["id"])
     q = call.query
-    rows = webhooks.list_deliveries(
+    rows = webhook_deliveries.list_deliveries(
         call.rt,
         call.account_id,
         webhook_id=webhook["id"],
@@ -64,7 +64,7 @@ def list_webhook_deliveries(call: Call) -> Any:
         event_id=q.get("event_id"),
     )
     return paginate(
-        (webhooks.delivery_view(d) for d in rows),
+        (webhook_deliveries.delivery_view(d) for d in rows),
         order=q.get("order", "asc"),
         page=q.get("page", 1),
         limit=q.get("limit", 20),
@@ -75,7 +75,7 @@ def _owned_delivery(call: Call) -> dict[str, Any]:
     """The path's delivery, if it belongs to the path's webhook of the caller's account."""
     webhook = webhooks.get_webhook(call.rt, call.account_id, call.params["id"])
     delivery_id = call.params["delivery_id"]
-    doc = webhooks.get_delivery(call.rt, delivery_id, call.account_id)
+    doc = webhook_deliveries.get_delivery(call.rt, delivery_id, call.account_id)
     if doc["webhook_id"] != webhook["id"]:
         raise NotFound(
             f"Delivery '{delivery_id}' not found for webhook '{webhook['id']}'",
@@ -85,13 +85,13 @@ def _owned_delivery(call: Call) -> dict[str, Any]:
 
 
 def get_webhook_delivery(call: Call) -> Any:
-    return webhooks.delivery_view(_owned_delivery(call))
+    return webhook_deliveries.delivery_view(_owned_delivery(call))
 
 
 def redeliver(call: Call) -> Any:
     original = _owned_delivery(call)
-    doc = webhooks.redeliver(call.rt, original["id"], call.account_id)
-    return Result(webhooks.delivery_view(doc), status=202)
+    doc = webhook_deliveries.redeliver(call.rt, original["id"], call.account_id)
+    return Result(webhook_deliveries.delivery_view(doc), status=202)
 
 
 def _op(method: str, path: str, name: str, summary: str, handler: Any, **kw: Any) -> Operation:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from lambda_emulator.app import create_app, runtime_of
-from lambda_emulator.services import accounts, webhooks
+from lambda_emulator.services import accounts, webhook_deliveries, webhooks
 from lambda_emulator.services.events import emit
 from lambda_emulator.services.runtime import Runtime
 from tests.conftest import test_settings as settings_with
@@ -38,16 +38,16 @@ def test_each_event_makes_one_delivery_per_matching_active_subscription(rt: Runt
         created = emit(rt, me, "instance.created", {"instance_id": "inst_x"})
         emit(rt, me, "volume.created", {"volume_id": "vol_x"})
     by_event = {}
-    for d in webhooks.list_deliveries(rt, me):
+    for d in webhook_deliveries.list_deliveries(rt, me):
         by_event.setdefault(d["event_type"], set()).add(d["webhook_id"])
     assert by_event == {
         "instance.created": {exact, wildcard, everything},
         "volume.created": {everything},
     }
-    assert webhooks.list_deliveries(rt, other["id"]) == []
-    queued = list(webhooks.queue_of(rt).ready)
+    assert webhook_deliveries.list_deliveries(rt, other["id"]) == []
+    queued = list(webhook_deliveries.queue_of(rt).ready)
     assert len(queued) == 4 and len(set(queued)) == 4
-    first = webhooks.list_deliveries(rt, me, webhook_id=exact)[0]
+    first = webhook_deliveries.list_deliveries(rt, me, webhook_id=exact)[0]
     assert first["event_id"] == created["id"] and first["status"] == "pending"
 
 
@@ -57,8 +57,8 @@ def test_a_rolled_back_change_leaves_no_delivery(rt: Runtime) -> None:
     with pytest.raises(RuntimeError), rt.transaction():
         emit(rt, me, "instance.created", {"instance_id": "inst_x"})
         raise RuntimeError("the change failed after its event")
-    assert webhooks.list_deliveries(rt) == []
-    assert webhooks.pending_unscheduled(rt) == []
+    assert webhook_deliveries.list_deliveries(rt) == []
+    assert webhook_deliveries.pending_unscheduled(rt) == []
 
 
 def test_pings_are_never_broadcast(rt: Runtime) -> None:
@@ -67,5 +67,5 @@ def test_pings_are_never_broadcast(rt: Runtime) -> None:
     _hook(rt, me, ["*"])
     with rt.transaction():
         webhooks.ping(rt, me, target)
-    [only] = webhooks.list_deliveries(rt)
+    [only] = webhook_deliveries.list_deliveries(rt)
     assert only["webhook_id"] == target and only["event_type"] == "webhook.ping"
