@@ -8,9 +8,10 @@ __all__ = ["format_time", "from_epoch", "parse_time", "to_epoch"]
 
 
 def format_time(moment: datetime) -> str:
-    # The year by hand: strftime's %Y does not zero-pad years before 1000 on glibc.
-    utc = moment.astimezone(UTC)
-    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"
+    # By hand, not strftime: %Y does not zero-pad years before 1000 on glibc, and strftime costs
+    # ten times as much on a path every response takes.
+    u = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    return f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}Z"
 
 
 def parse_time(text: str) -> datetime:

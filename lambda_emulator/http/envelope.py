@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from starlette.responses import Response
 
 from lambda_emulator.errors import ApiError
@@ -22,7 +23,13 @@ JSON_TYPE = "application/json"
 
 
 def render_json(payload: Any) -> bytes:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """Compact UTF-8 JSON. orjson renders a page of 100 instances or a 4,320-point metrics
+    answer an order of magnitude faster than ``json``; the few values it refuses (an integer
+    wider than 64 bits echoed back in an error) fall back to ``json``, which writes the same."""
+    try:
+        return orjson.dumps(payload)
+    except TypeError:
+        return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def success_body(

@@ -182,7 +182,9 @@ def endpoint(edge: Edge, op: Operation) -> Callable[[Request], Any]:
                 held = claim
             if delay:
                 await asyncio.sleep(delay)
-            query = schemas.coerce_query(query_ref, request.query_params.multi_items())
+            # most requests carry no query: skip parsing an empty one
+            pairs = request.query_params.multi_items() if request.scope["query_string"] else []
+            query = schemas.coerce_query(query_ref, pairs)
             parsed = parse_json(request, raw)
             body = {} if parsed is None else parsed
             schemas.check_body(body_ref, body)
@@ -303,7 +305,10 @@ async def read_json(request: Request, limit: int) -> Any:
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The raw body, refused with 413 past ``limit`` bytes (declared or streamed)."""
-    declared = request.headers.get("content-length")
+    headers = request.headers
+    declared = headers.get("content-length")
+    if declared is None and "transfer-encoding" not in headers:
+        return b""  # HTTP/1.1 has no body without one of the two: nothing to wait for
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(
             f"Request body is {declared} bytes; the limit is {limit}",

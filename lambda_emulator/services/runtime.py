@@ -19,7 +19,7 @@ from typing import Any
 from lambda_emulator.catalog import Catalog
 from lambda_emulator.clock import Clock
 from lambda_emulator.core.ids import make_id, rng_for
-from lambda_emulator.core.timefmt import format_time
+from lambda_emulator.core.timefmt import format_time, from_epoch
 from lambda_emulator.settings import Settings
 from lambda_emulator.storage.base import Doc, Store
 
@@ -64,13 +64,20 @@ class Runtime:
     _job_heap: list[tuple[float, int, str]] = field(default_factory=list)
     _job_seq: int = 0
     _request_counter: int = 0
+    _stamp_second: int = -(2**62)
+    _stamp: str = ""
 
     # time ----------------------------------------------------------------------------------
     def now(self) -> datetime:
         return self.clock.now()
 
     def timestamp(self) -> str:
-        return format_time(self.clock.now())
+        """The wire time now; the string is reused within one second (every response has one)."""
+        second = int(self.clock.epoch() // 1)
+        if second != self._stamp_second:
+            self._stamp_second = second
+            self._stamp = format_time(from_epoch(second))
+        return self._stamp
 
     # ids and randomness --------------------------------------------------------------------
     def next_seq(self, name: str) -> int:
