@@ -8,7 +8,10 @@ __all__ = ["format_time", "from_epoch", "parse_time", "to_epoch"]
 
 
 def format_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``isoformat`` rather than ``strftime``: glibc's ``%Y`` drops the zero padding of years
+    before 1000 (``524-08-15…``), which breaks the Timestamp pattern."""
+    utc = moment.astimezone(UTC).replace(microsecond=0, tzinfo=None)
+    return utc.isoformat(timespec="seconds") + "Z"
 
 
 def parse_time(text: str) -> datetime:
@@ -19,7 +22,11 @@ def parse_time(text: str) -> datetime:
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         raise ValueError(f"'{text}' has no time zone")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        # 0001-01-01T00:00:00+01:00 is a valid RFC 3339 time before datetime.min in UTC.
+        raise ValueError(f"'{text}' is outside the years 1 to 9999 in UTC") from None
 
 
 def to_epoch(moment: datetime) -> float:
