@@ -190,6 +190,12 @@ def _operation(op: Operation, schemas: SchemaSet) -> dict[str, Any]:
     return spec
 
 
+#: Creates whose id another create takes in its body: operationId → (target, body field).
+_BODY_LINKS: dict[str, tuple[tuple[str, str], ...]] = {
+    "createVolume": (("createSnapshot", "volume_id"),),
+}
+
+
 def _add_links(operations: list[Operation], paths: dict[str, Any], prefix: str) -> None:
     """OpenAPI ``links`` from each create (``POST /things`` → 201) to every operation on
     ``/things/{id}…`` that needs only that id, so clients and stateful fuzzers can follow a
@@ -206,6 +212,12 @@ def _add_links(operations: list[Operation], paths: dict[str, Any], prefix: str) 
                     "parameters": {"path.id": "$response.body#/data/id"},
                     "description": f"The created resource's id as {{id}} of {op.operation_id}.",
                 }
+        for target, field in _BODY_LINKS.get(create.operation_id, ()):
+            links[target] = {
+                "operationId": target,
+                "requestBody": {field: "$response.body#/data/id"},
+                "description": f"The created resource's id as '{field}' of {target}.",
+            }
         if links:
             path = _PATH_PARAM.sub(r"{\1}", prefix + create.path)
             paths[path]["post"]["responses"]["201"]["links"] = links
