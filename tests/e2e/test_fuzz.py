@@ -109,17 +109,17 @@ def test_schemathesis_finds_no_failure(fuzz_server: EmulatorThread, tmp_path: Pa
     )
     report = run.stdout + run.stderr
     assert run.returncode == 0, report[-30_000:]
-    assert "50 selected / 50 total" in report or "Operations:" in report, report
 
     with httpx.Client(base_url=url, timeout=30) as control:
         document = control.get("/v1/openapi.json").json()
         journal = control.get("/_emulator/requests", params={"limit": 100_000}).json()["data"]
+    ops = _operations(document)
+    assert f"Tested: {len(ops)}" in report, report[-5_000:]
     assert len(journal) > 1000, len(journal)
     statuses = collections.Counter(entry["status"] for entry in journal)
     assert not [s for s in statuses if s >= 500], statuses
     assert statuses[401] == 0, statuses
 
-    ops = _operations(document)
     answered: dict[tuple[str, str], set[int]] = collections.defaultdict(set)
     for entry in journal:
         for op, pattern in ops.items():
