@@ -24,8 +24,9 @@ def parse_time(text: str) -> datetime:
         raise ValueError(f"'{text}' has no time zone")
     try:
         return parsed.astimezone(UTC)
-    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
-        raise ValueError(f"'{text}' is out of range in UTC") from None
+    except OverflowError:
+        # 0001-01-01T00:00:00+01:00 is a valid RFC 3339 time before datetime.min in UTC.
+        raise ValueError(f"'{text}' is outside the years 1 to 9999 in UTC") from None
 
 
 def to_epoch(moment: datetime) -> float:

@@ -190,6 +190,39 @@ def _operation(op: Operation, schemas: SchemaSet) -> dict[str, Any]:
     return spec
 
 
+#: Creates whose id another create takes in its body: operationId → (target, body field).
+_BODY_LINKS: dict[str, tuple[tuple[str, str], ...]] = {
+    "createVolume": (("createSnapshot", "volume_id"),),
+}
+
+
+def _add_links(operations: list[Operation], paths: dict[str, Any], prefix: str) -> None:
+    """OpenAPI ``links`` from each create (``POST /things`` → 201) to every operation on
+    ``/things/{id}…`` that needs only that id, so clients and stateful fuzzers can follow a
+    created resource's ``data.id`` into its reads, actions and delete."""
+    for create in operations:
+        if create.method != "POST" or create.status != 201 or _PATH_PARAM.search(create.path):
+            continue
+        links: dict[str, Any] = {}
+        for op in operations:
+            params = _PATH_PARAM.findall(op.path)
+            if params == ["id"] and op.path.startswith(create.path + "/{id"):
+                links[op.operation_id] = {
+                    "operationId": op.operation_id,
+                    "parameters": {"path.id": "$response.body#/data/id"},
+                    "description": f"The created resource's id as {{id}} of {op.operation_id}.",
+                }
+        for target, field in _BODY_LINKS.get(create.operation_id, ()):
+            links[target] = {
+                "operationId": target,
+                "requestBody": {field: "$response.body#/data/id"},
+                "description": f"The created resource's id as '{field}' of {target}.",
+            }
+        if links:
+            path = _PATH_PARAM.sub(r"{\1}", prefix + create.path)
+            paths[path]["post"]["responses"]["201"]["links"] = links
+
+
 def build_openapi(
     operations: list[Operation],
     schemas: SchemaSet,
@@ -206,6 +239,7 @@ def build_openapi(
     for op in operations:
         path = _PATH_PARAM.sub(r"{\1}", prefix + op.path)
         paths.setdefault(path, {})[op.method.lower()] = _operation(op, schemas)
+    _add_links(operations, paths, prefix)
     return {
         "openapi": "3.1.0",
         "info": {

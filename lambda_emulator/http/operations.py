@@ -186,7 +186,9 @@ def endpoint(edge: Edge, op: Operation) -> Callable[[Request], Any]:
             pairs = request.query_params.multi_items() if request.scope["query_string"] else []
             query = schemas.coerce_query(query_ref, pairs)
             parsed = parse_json(request, raw)
-            body = {} if parsed is None else parsed
+            # Only an absent body means "no parameters"; a JSON ``null`` is checked (and refused)
+            # like any other non-object.
+            body = {} if parsed is None and not raw.strip() else parsed
             schemas.check_body(body_ref, body)
             call = Call(
                 rt, request, request_id, account_id, key, body, query, dict(request.path_params)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from lambda_emulator.core import metrics as core
@@ -77,6 +78,10 @@ def parse_metric_names(raw: str | None) -> list[str]:
     return names
 
 
+#: The earliest time a timestamp can show (0001-01-01T00:00:00Z), in epoch seconds.
+EARLIEST = datetime.min.replace(tzinfo=UTC).timestamp()
+
+
 def _time(query: dict[str, Any], name: str, default: float) -> float:
     text = query.get(name)
     if text is None:
@@ -97,7 +102,8 @@ def query_metrics(
     names = parse_metric_names(query.get("metrics"))
     period = int(query.get("period", DEFAULT_PERIOD))
     end = _time(query, "end", rt.clock.epoch())
-    start = _time(query, "start", end - DEFAULT_RANGE_SECONDS)
+    # An 'end' in the first hour of year 1 must not default 'start' to before datetime.min.
+    start = _time(query, "start", max(end - DEFAULT_RANGE_SECONDS, EARLIEST))
     if start >= end:
         raise InvalidRequest(
             "'start' must be before 'end'",

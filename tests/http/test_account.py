@@ -136,3 +136,10 @@ def test_impossible_times_and_control_characters_are_400(client: httpx.Client) -
     assert error["details"]["field"] == "expires_at"
     err(client.patch("/v1/account", json={"email": "a\x1cb@example.com"}), 400, "invalid_request")
     assert ok(client.patch("/v1/account", json={"email": "ops@exämple.test"}))["email"]
+
+
+def test_api_key_expiry_beyond_year_9999_in_utc_is_a_400(client: httpx.Client) -> None:
+    """Found by fuzzing: converting this time to UTC overflowed (500)."""
+    body = {"name": "far", "expires_at": "9999-12-31T23:59:59-01:00"}
+    error = err(client.post("/v1/account/api-keys", json=body), 400, "invalid_request")
+    assert error["details"]["field"] == "expires_at"

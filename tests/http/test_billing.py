@@ -291,3 +291,22 @@ def test_a_resized_instance_is_billed_at_each_type_and_still_after_deletion(
         (inst["id"], "0.0250", "1", "0.03"),  # 0.025 → 0.03, half-up
         (inst["id"], "0.2000", "2", "0.40"),
     ]
+
+
+def test_usage_periods_before_year_1000_keep_four_digit_years(client: httpx.Client) -> None:
+    """Found by fuzzing: ``start=0524-…`` answered 500 (strict mode): ``period_start`` came
+    out as ``524-08-15T17:02:42Z``."""
+    data = ok(client.get("/v1/billing/usage", params={"start": "0524-08-15T17:02:42Z"}))
+    assert data["period_start"] == "0524-08-15T17:02:42Z"
+    assert data["total"] == "0.00"
+
+
+def test_usage_times_outside_utc_years_1_to_9999_are_a_400(client: httpx.Client) -> None:
+    """Found by fuzzing: a valid RFC 3339 time whose UTC reading falls outside datetime's
+    range raised OverflowError (500) instead of being refused."""
+    for name, value in (
+        ("start", "0001-01-01T00:00:00+01:00"),
+        ("end", "9999-12-31T23:59:59-01:00"),
+    ):
+        error = err(client.get("/v1/billing/usage", params={name: value}), 400, "invalid_request")
+        assert error["details"]["field"] == name

@@ -537,3 +537,22 @@ def test_state_file_keeps_resources_transitions_and_counters(tmp_path: Any) -> N
         handle.close()
     finally:
         second.stop()
+
+
+def test_a_json_null_body_is_refused_not_read_as_no_body(
+    lambda_emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    """Found by fuzzing (negative_data_rejection): ``-d null`` on an action that takes no
+    parameters was read as an absent body and restarted the instance."""
+    inst = running_instance(lambda_emulator, client)
+    json_type = {"content-type": "application/json"}
+    for raw in (b"null", b"[]", b"0"):
+        r = client.post(f"/v1/instances/{inst['id']}/restart", content=raw, headers=json_type)
+        error = err(r, 400, "invalid_request")
+        assert error["details"]["field"] == "body"
+    assert ok(client.get(f"/v1/instances/{inst['id']}"))["status"] == "running"
+    # No body, an empty one and {} still mean "no parameters".
+    for raw in (b"", b"{}"):
+        r = client.post(f"/v1/instances/{inst['id']}/restart", content=raw, headers=json_type)
+        ok(r)
+        lambda_emulator.advance(SETTLE)

@@ -207,3 +207,32 @@ def test_numbers_and_bills_survive_a_restart_from_the_state_file(tmp_path: Path)
             server.stop()
     assert answers[0] == answers[1]
     assert answers[0][1][0]["quantity"] == "2"
+
+
+def test_times_before_year_1000_keep_four_digit_years(
+    lambda_emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    """Found by fuzzing: ``end=0524-…`` answered 500 (strict mode), because strftime's ``%Y``
+    printed ``524-08-15…`` in the response, breaking the Timestamp pattern."""
+    instant(lambda_emulator)
+    inst = create_instance(client)
+    data = ok(client.get(f"/v1/instances/{inst['id']}/metrics?end=0524-08-15T17:02:42Z"))
+    assert (data["start"], data["end"]) == ("0524-08-15T16:02:42Z", "0524-08-15T17:02:42Z")
+
+
+def test_an_end_in_the_first_hour_of_year_1_is_a_400_not_a_500(
+    lambda_emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    """Found by fuzzing: the default start (end - 1 h) fell before year 1 and crashed."""
+    instant(lambda_emulator)
+    inst = create_instance(client)
+    url = f"/v1/instances/{inst['id']}/metrics"
+    error = err(client.get(url, params={"end": "0001-01-01T00:00:00Z"}), 400, "invalid_request")
+    assert error["details"]["field"] == "start"
+    data = ok(client.get(url, params={"end": "0001-01-01T00:30:00Z"}))
+    assert data["start"] == "0001-01-01T00:00:00Z"
+    assert data["metrics"]["cpu_utilization"] == []  # the instance did not exist yet
+    error = err(
+        client.get(url, params={"end": "0001-01-01T00:00:00+01:00"}), 400, "invalid_request"
+    )
+    assert error["details"]["field"] == "end"

@@ -46,3 +46,14 @@ def test_every_ref_in_the_document_resolves(lambda_emulator: EmulatorHandle) -> 
                 walk(value)
 
     walk(document)
+
+
+def test_creates_link_to_the_operations_on_their_id(client: httpx.Client) -> None:
+    """The links the stateful fuzzer follows: data.id of a 201 into every {id} operation."""
+    paths = client.get("/v1/openapi.json").json()["paths"]
+    links = paths["/instances"]["post"]["responses"]["201"]["links"]
+    assert {"getInstance", "deleteInstance", "startInstance", "getMetrics"} <= set(links)
+    assert links["getInstance"]["parameters"] == {"path.id": "$response.body#/data/id"}
+    volume_links = paths["/volumes"]["post"]["responses"]["201"]["links"]
+    assert volume_links["createSnapshot"]["requestBody"] == {"volume_id": "$response.body#/data/id"}
+    assert "links" not in paths["/instances/{id}/start"]["post"]["responses"]["200"]

@@ -159,3 +159,15 @@ def test_webhooks_appear_in_the_openapi_document(client: httpx.Client) -> None:
     assert {"post", "get"} <= set(doc["paths"]["/webhooks"])
     assert "post" in doc["paths"]["/webhooks/{id}/ping"]
     assert "get" in doc["paths"]["/webhooks/{id}/deliveries"]
+
+
+def test_ping_refuses_a_json_null_body(client: httpx.Client) -> None:
+    """Found by fuzzing: ``-d null`` was accepted as "no body" and queued a ping."""
+    hook = subscribe(client, "http://127.0.0.1:9/hook")
+    r = client.post(
+        f"/v1/webhooks/{hook['id']}/ping",
+        content=b"null",
+        headers={"content-type": "application/json"},
+    )
+    assert err(r, 400, "invalid_request")["details"]["field"] == "body"
+    assert ok(client.post(f"/v1/webhooks/{hook['id']}/ping"), 202)["event_type"] == "webhook.ping"
