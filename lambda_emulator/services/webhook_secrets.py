@@ -17,10 +17,12 @@ import base64
 import hashlib
 import os
 from pathlib import Path
-
-from cryptography.fernet import Fernet, InvalidToken
+from typing import TYPE_CHECKING
 
 from lambda_emulator.services.runtime import Runtime
+
+if TYPE_CHECKING:  # imported on first use: cryptography costs ~25 ms of every start-up
+    from cryptography.fernet import Fernet
 
 __all__ = ["SecretUnreadable", "decrypt", "encrypt", "key_path"]
 
@@ -41,6 +43,8 @@ def _load_or_create(path: Path) -> bytes:
         return path.read_bytes().strip()
     except FileNotFoundError:
         pass
+    from cryptography.fernet import Fernet
+
     key = Fernet.generate_key()
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -55,6 +59,8 @@ def _load_or_create(path: Path) -> bytes:
 
 
 def _box(rt: Runtime) -> Fernet:
+    from cryptography.fernet import Fernet
+
     box = rt.tools.get(_TOOL)
     if box is None:
         path = key_path(rt)
@@ -74,6 +80,8 @@ def encrypt(rt: Runtime, secret: str) -> str:
 
 
 def decrypt(rt: Runtime, token: str) -> str:
+    from cryptography.fernet import InvalidToken
+
     try:
         return _box(rt).decrypt(token.encode("ascii")).decode("utf-8")
     except (InvalidToken, ValueError) as exc:
