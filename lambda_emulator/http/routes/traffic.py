@@ -12,6 +12,8 @@ __all__ = ["OPERATIONS"]
 
 S = "traffic.json#/$defs/"
 TAG = "Emulator control"
+#: Every table of a state document, each stored document checked against its schema.
+STORED_TABLES = "state.json#/$defs/Tables"
 #: A state document may be far larger than an API request body.
 STATE_BODY_LIMIT = 512 * 1024 * 1024
 
@@ -49,7 +51,10 @@ def export_state(call: Call) -> Any:
 
 
 def import_state(call: Call) -> Any:
-    return {"imported": True, "tables": state.import_state(call.rt, call.body)}
+    def check(tables: dict[str, Any]) -> None:
+        call.schemas.check_at(STORED_TABLES, tables, "tables")
+
+    return {"imported": True, "tables": state.import_state(call.rt, call.body, check)}
 
 
 def _rate_limits(call: Call) -> dict[str, Any]:
