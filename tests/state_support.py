@@ -30,7 +30,11 @@ def populate(emu: EmulatorHandle, client: httpx.Client) -> dict[str, str]:
     hook = _post(
         client,
         "/v1/webhooks",
-        {"url": DEAD_RECEIVER, "events": ["instance.created", "volume.created"], "secret": "s3cret-s3cret"},
+        {
+            "url": DEAD_RECEIVER,
+            "events": ["instance.created", "volume.created"],
+            "secret": "s3cret-s3cret",
+        },
     )
     web = create_instance(client)
     attached = _post(client, "/v1/volumes", {"name": "data", "size_gb": 10, "region": "us-west-1"})

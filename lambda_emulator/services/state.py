@@ -124,11 +124,6 @@ def validate(
             value=default.get("account_id"),
         )
     for job_id, job in tables.get("jobs", {}).items():
-        if not isinstance(job.get("due"), int | float) or not isinstance(job.get("payload"), dict):
-            raise _bad(
-                f"Job '{job_id}' needs a numeric due time and a payload object",
-                f"tables.jobs.{job_id}",
-            )
         if job.get("kind") not in job_kinds:
             raise _bad(
                 f"Job '{job_id}' is of an unknown kind {job.get('kind')!r}",
