@@ -131,7 +131,7 @@ def create_app(
                 settings.fixtures,
                 JOB_HANDLERS,
                 catalog,
-                lambda tables: schemas.check_at(traffic.STORED_TABLES, tables, "tables"),
+                lambda tables: traffic.check_tables(schemas, tables),
             )
             if settings.fixtures
             else {}
