@@ -117,15 +117,24 @@ def create_app(
             if settings.state_file
             else MemoryStore()
         )
+    schemas = SchemaSet()
+    catalog = load_catalog()
     rt = Runtime(
         settings=settings,
         seed=seed,
         clock=clock or Clock(settings.speed, settings.start_time),
         store=store,
-        catalog=load_catalog(),
+        catalog=catalog,
         job_handlers=dict(JOB_HANDLERS),
         initial_state=(
-            state.load_fixtures(settings.fixtures, JOB_HANDLERS) if settings.fixtures else {}
+            state.load_fixtures(
+                settings.fixtures,
+                JOB_HANDLERS,
+                catalog,
+                lambda tables: traffic.check_tables(schemas, tables),
+            )
+            if settings.fixtures
+            else {}
         ),
         event_listeners=[webhook_deliveries.queue_deliveries],
         reset_hooks=tuple(RESET_HOOKS),
@@ -138,7 +147,7 @@ def create_app(
     for hook in rt.load_hooks:
         hook(rt)
 
-    edge = Edge(rt, SchemaSet())
+    edge = Edge(rt, schemas)
     edge.compile(API_OPERATIONS + CONTROL_OPERATIONS)
     routes = _routes(edge)
 

@@ -75,6 +75,8 @@ class Call:
     body: dict[str, Any]
     query: dict[str, Any]
     params: dict[str, str]
+    #: The schema files, for the few handlers that check parts of a body themselves.
+    schemas: SchemaSet
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,15 @@ def endpoint(edge: Edge, op: Operation) -> Callable[[Request], Any]:
             body = {} if parsed is None and not raw.strip() else parsed
             schemas.check_body(body_ref, body)
             call = Call(
-                rt, request, request_id, account_id, key, body, query, dict(request.path_params)
+                rt,
+                request,
+                request_id,
+                account_id,
+                key,
+                body,
+                query,
+                dict(request.path_params),
+                schemas,
             )
             handler_ran = True
             outcome: tuple[int, dict[str, str], dict[str, Any]] | None = None

@@ -113,6 +113,11 @@ class SchemaSet:
     def check_body(self, ref: str, body: Any) -> None:
         self._check(ref, body, root="body")
 
+    def check_at(self, ref: str, instance: Any, where: str) -> None:
+        """Check a value found at ``where`` in a body (e.g. ``tables`` of a state document):
+        a refusal names the field from there (``tables.instances.inst_x.status``)."""
+        self._check(ref, instance, root=where, prefix=where)
+
     def coerce_query(self, ref: str, raw: list[tuple[str, str]]) -> dict[str, Any]:
         """Turn query pairs into typed values by the schema, then validate them."""
         types = self._query_types.get(ref)
@@ -148,14 +153,14 @@ class SchemaSet:
             return None
         return None
 
-    def _check(self, ref: str, instance: Any, *, root: str) -> None:
+    def _check(self, ref: str, instance: Any, *, root: str, prefix: str = "") -> None:
         if self.prepare(ref)(instance):
             return
         from jsonschema.exceptions import best_match
 
         error = best_match(self.validator(ref).iter_errors(instance))
         if error is not None:
-            raise _to_invalid_request(error, root)
+            raise _to_invalid_request(error, root, prefix)
         _disagreement(ref, instance)
 
     # responses -----------------------------------------------------------------------------
@@ -205,8 +210,8 @@ def _field(path: list[Any], root: str) -> str:
     return ".".join(str(p) for p in path) if path else root
 
 
-def _to_invalid_request(error: ValidationError, root: str) -> InvalidRequest:
-    path = list(error.absolute_path)
+def _to_invalid_request(error: ValidationError, root: str, prefix: str = "") -> InvalidRequest:
+    path = ([prefix] if prefix else []) + list(error.absolute_path)
     keyword = error.validator
     schema = error.schema if isinstance(error.schema, dict) else {}
     instance: Any = error.instance

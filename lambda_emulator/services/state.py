@@ -8,22 +8,42 @@ events, pending jobs (so transitions in progress finish after an import), idempo
 and the id counters (so new ids never collide with imported ones). The emulator clock is not
 part of it: pending jobs simply fall due on the importing emulator's clock. The same document
 is what ``serve --fixtures FILE`` starts from and what reset returns to.
+
+Nothing is replaced until the whole document has been checked: its structure here, every
+stored document against ``schemas/state.json`` (by the caller's ``check``, since schemas live
+at the edge), then what a schema cannot say: accounts named by documents exist, instance
+types, regions and images are in the catalogue, attachments point at existing resources of the
+same account, a resource in transition has its job, job kinds have a handler. A document that
+passed is one every later read can serve (no 500 from a malformed import).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
+from lambda_emulator.catalog import Catalog
 from lambda_emulator.errors import InvalidRequest
 from lambda_emulator.services import accounts
 from lambda_emulator.services.runtime import Runtime
 from lambda_emulator.storage.base import Doc
 
-__all__ = ["FORMAT", "VERSION", "export_state", "import_state", "load_fixtures", "validate"]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "TablesCheck",
+    "export_state",
+    "import_state",
+    "load_fixtures",
+    "validate",
+]
+
+#: Checks the ``tables`` of a document against the stored-document schemas; raises
+#: ``InvalidRequest`` naming the field (``tables.<table>.<id>.<field>``).
+TablesCheck = Callable[[dict[str, Any]], None]
 
 FORMAT = "lambda-emulator-state"
 VERSION = 1
@@ -43,7 +63,9 @@ def _bad(message: str, field: str, **details: Any) -> InvalidRequest:
     return InvalidRequest(message, {"field": field, **details})
 
 
-def validate(document: Any, job_kinds: Collection[str]) -> dict[str, dict[str, Doc]]:
+def validate(
+    document: Any, job_kinds: Collection[str], catalog: Catalog, check: TablesCheck
+) -> dict[str, dict[str, Doc]]:
     """The tables of a state document, or 400 naming the first thing wrong with it.
 
     The reference's envelope around it (``{"success": true, "data": {…}}``, as
@@ -92,6 +114,7 @@ def validate(document: Any, job_kinds: Collection[str]) -> dict[str, dict[str, D
                 )
             if "account_id" in doc and not isinstance(doc["account_id"], str | None):
                 raise _bad(f"'{where}.account_id' must be a string", f"{where}.account_id")
+    check(tables)
     accounts_table = tables.get(accounts.ACCOUNTS, {})
     default = tables.get("meta", {}).get("default")
     if default is not None and default.get("account_id") not in accounts_table:
@@ -101,11 +124,6 @@ def validate(document: Any, job_kinds: Collection[str]) -> dict[str, dict[str, D
             value=default.get("account_id"),
         )
     for job_id, job in tables.get("jobs", {}).items():
-        if not isinstance(job.get("due"), int | float) or not isinstance(job.get("payload"), dict):
-            raise _bad(
-                f"Job '{job_id}' needs a numeric due time and a payload object",
-                f"tables.jobs.{job_id}",
-            )
         if job.get("kind") not in job_kinds:
             raise _bad(
                 f"Job '{job_id}' is of an unknown kind {job.get('kind')!r}",
@@ -113,12 +131,70 @@ def validate(document: Any, job_kinds: Collection[str]) -> dict[str, dict[str, D
                 value=job.get("kind"),
                 allowed_values=sorted(job_kinds),
             )
+    _check_references(tables, catalog)
     return tables
 
 
-def import_state(rt: Runtime, document: Any) -> dict[str, int]:
+#: The catalogue entries stored documents name: table → [(field, catalogue section)].
+_CATALOGUE_FIELDS = {
+    "instances": [("instance_type", "instance_types"), ("region", "regions"), ("image", "images")],
+    "volumes": [("region", "regions")],
+    "snapshots": [("region", "regions")],
+    "vpns": [("region", "regions")],
+}
+#: Fields that attach a document to an instance of the same account (null when unattached).
+_INSTANCE_LINKS = {"volumes": "instance_id", "firewall_rules": "instance_id"}
+
+
+def _check_references(tables: dict[str, dict[str, Doc]], catalog: Catalog) -> None:
+    """What the schemas cannot say: every id a document names is in the document (or the
+    catalogue). Runs after the schema check, so the fields have their types."""
+    known_accounts = tables.get(accounts.ACCOUNTS, {})
+    jobs = tables.get("jobs", {})
+    instances = tables.get("instances", {})
+    for name, rows in tables.items():
+        for doc_id, doc in rows.items():
+            where = f"tables.{name}.{doc_id}"
+            account_id = doc.get("account_id")
+            if name != "meta" and account_id is not None and account_id not in known_accounts:
+                raise _bad(
+                    f"'{where}' belongs to account '{account_id}', which is not in the document",
+                    f"{where}.account_id",
+                    value=account_id,
+                )
+            for field, section in _CATALOGUE_FIELDS.get(name, []):
+                entries: dict[str, Any] = getattr(catalog, section)
+                if doc[field] not in entries:
+                    raise _bad(
+                        f"'{where}.{field}' is not in the catalogue: {doc[field]!r}",
+                        f"{where}.{field}",
+                        value=doc[field],
+                        allowed_values=sorted(entries),
+                    )
+            link = _INSTANCE_LINKS.get(name)
+            target = doc.get(link) if link else None
+            if target is not None:
+                instance = instances.get(target)
+                if instance is None or instance.get("account_id") != account_id:
+                    raise _bad(
+                        f"'{where}.{link}' names instance '{target}', which is not in the "
+                        "document under the same account",
+                        f"{where}.{link}",
+                        value=target,
+                    )
+            transition = doc.get("_transition")
+            if transition is not None and transition["job"] not in jobs:
+                raise _bad(
+                    f"'{where}' is in transition by job '{transition['job']}', which is not in "
+                    "the document",
+                    f"{where}._transition.job",
+                    value=transition["job"],
+                )
+
+
+def import_state(rt: Runtime, document: Any, check: TablesCheck) -> dict[str, int]:
     """Replace the whole store with ``document`` (validated first: a bad one changes nothing)."""
-    tables = validate(document, rt.job_handlers)
+    tables = validate(document, rt.job_handlers, rt.catalog, check)
     rt.store.replace_all(tables)
     rt.caches.clear()
     rt.rebuild_job_heap()
@@ -128,7 +204,9 @@ def import_state(rt: Runtime, document: Any) -> dict[str, int]:
     return {name: rt.store.count(name) for name in rt.store.tables()}
 
 
-def load_fixtures(path: Path, job_kinds: Collection[str]) -> dict[str, dict[str, Doc]]:
+def load_fixtures(
+    path: Path, job_kinds: Collection[str], catalog: Catalog, check: TablesCheck
+) -> dict[str, dict[str, Doc]]:
     """The tables of a ``--fixtures`` file; a ``ValueError`` saying what is wrong otherwise."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -137,6 +215,8 @@ def load_fixtures(path: Path, job_kinds: Collection[str]) -> dict[str, dict[str,
     except ValueError as exc:
         raise ValueError(f"--fixtures {path}: not valid JSON ({exc})") from None
     try:
-        return validate(document, job_kinds)
+        return validate(document, job_kinds, catalog, check)
     except InvalidRequest as exc:
-        raise ValueError(f"--fixtures {path}: {exc.message}") from None
+        field = (exc.details or {}).get("field")
+        where = f" (at {field})" if field else ""
+        raise ValueError(f"--fixtures {path}: {exc.message}{where}") from None

@@ -15,6 +15,8 @@ import pytest
 
 from lambda_emulator.pytest_plugin import EmulatorHandle
 from tests.conftest import err, ok
+from tests.resources_support import SETTLE
+from tests.state_support import populate
 
 KEYS = "/v1/account/api-keys"
 
@@ -159,6 +161,11 @@ def test_serve_fixtures_starts_from_a_document_and_reset_returns_to_it(
     [
         ("{not json", "not valid JSON"),
         ('{"format": "lambda-emulator-state", "version": 9, "tables": {}}', "version 9"),
+        (
+            '{"format": "lambda-emulator-state", "version": 1,'
+            ' "tables": {"instances": {"inst_a": {"id": "inst_a", "status": "running"}}}}',
+            "at tables.instances.inst_a.",
+        ),
     ],
 )
 def test_serve_refuses_a_bad_fixtures_file(tmp_path: Path, content: str, message: str) -> None:
@@ -172,3 +179,185 @@ def test_serve_refuses_a_bad_fixtures_file(tmp_path: Path, content: str, message
     )
     assert result.returncode == 1
     assert "--fixtures" in result.stderr and message in result.stderr
+
+
+def test_a_full_export_imports_and_round_trips_identically(
+    lambda_emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    ids = populate(lambda_emulator, client)
+    before = lambda_emulator.export_state()
+    exported_at = lambda_emulator.control("GET", "clock")["epoch"]
+    assert set(before["tables"]) >= STORED_KINDS, STORED_KINDS - set(before["tables"])
+    lambda_emulator.reset()
+    lambda_emulator.import_state(before)
+    assert without_time(lambda_emulator.export_state()) == without_time(before)
+    # Every imported resource reads back (no 500), and what was in flight finishes.
+    for path in (
+        f"/v1/instances/{ids['instance']}",
+        f"/v1/volumes/{ids['attached_volume']}",
+        f"/v1/snapshots/{ids['snapshot']}",
+        f"/v1/vpn/{ids['vpn']}",
+        f"/v1/webhooks/{ids['webhook']}",
+        "/v1/firewall/rules",
+        "/v1/billing/invoices",
+        f"/v1/webhooks/{ids['webhook']}/deliveries",
+    ):
+        ok(client.get(path))
+    # The reset took the clock back to the start: the export's jobs are still a week ahead.
+    lambda_emulator.advance(exported_at - lambda_emulator.control("GET", "clock")["epoch"] + SETTLE)
+    assert ok(client.get(f"/v1/instances/{ids['instance']}"))["status"] == "stopped"
+    assert ok(client.get(f"/v1/volumes/{ids['creating_volume']}"))["status"] == "available"
+
+
+#: Every table a populated emulator stores; an import must know all of them.
+STORED_KINDS = {
+    "accounts",
+    "api_keys",
+    "events",
+    "firewall_rules",
+    "idempotency_keys",
+    "instances",
+    "invoices",
+    "jobs",
+    "meta",
+    "meters",
+    "snapshots",
+    "volumes",
+    "vpns",
+    "webhook_deliveries",
+    "webhooks",
+}
+
+Tables = dict[str, dict[str, dict[str, Any]]]
+
+
+def _first(tables: Tables, table: str, **match: Any) -> dict[str, Any]:
+    return next(d for d in tables[table].values() if all(d.get(k) == v for k, v in match.items()))
+
+
+def _break(tables: Tables, ids: dict[str, str], how: str) -> str:
+    """Spoil ``tables`` in place one way; the field the refusal must name."""
+    inst = tables["instances"][ids["instance"]]
+    vol = tables["volumes"][ids["attached_volume"]]
+    where = f"tables.instances.{inst['id']}"
+    if how == "missing-field":
+        del inst["status"]
+        return f"{where}.status"
+    if how == "unknown-status":
+        inst["status"] = "exploded"
+        return f"{where}.status"
+    if how == "wrong-type":
+        inst["vcpus"] = "2"
+        return f"{where}.vcpus"
+    if how == "unknown-field":
+        inst["colour"] = "red"
+        return f"{where}.colour"
+    if how == "unknown-instance-type":
+        inst["instance_type"] = "gpu-9000x"
+        return f"{where}.instance_type"
+    if how == "unknown-region":
+        inst["region"] = "moon-1"
+        return f"{where}.region"
+    if how == "unknown-image":
+        inst["image"] = "beos-5"
+        return f"{where}.image"
+    if how == "volume-on-missing-instance":
+        vol["instance_id"] = "inst_doesnotexist"
+        return f"tables.volumes.{vol['id']}.instance_id"
+    if how == "volume-on-foreign-instance":
+        vol["instance_id"] = ids["their_instance"]
+        return f"tables.volumes.{vol['id']}.instance_id"
+    if how == "rule-on-missing-instance":
+        tables["firewall_rules"][ids["firewall_rule"]]["instance_id"] = "inst_gone"
+        return f"tables.firewall_rules.{ids['firewall_rule']}.instance_id"
+    if how == "transition-without-job":
+        job = inst["_transition"]["job"]
+        del tables["jobs"][job]
+        return f"{where}._transition.job"
+    if how == "unknown-account":
+        key = _first(tables, "api_keys", name="ci")
+        key["account_id"] = "acct_nobody"
+        return f"tables.api_keys.{key['id']}.account_id"
+    if how == "unknown-plan":
+        tables["accounts"][ids["other_account"]]["plan"] = "platinum"
+        return f"tables.accounts.{ids['other_account']}.plan"
+    if how == "unknown-job-kind":
+        tables["jobs"]["job_x"] = {"id": "job_x", "kind": "nope", "due": 0, "payload": {"a": []}}
+        return "tables.jobs.job_x.kind"
+    if how == "bad-job-payload":
+        job = _first(tables, "jobs", kind="volume.settle")
+        job["payload"] = {"id": 7}
+        return f"tables.jobs.{job['id']}.payload.id"
+    if how == "bad-delivery":
+        delivery = next(iter(tables["webhook_deliveries"].values()))
+        delivery["attempts"][0]["succeeded"] = "no"
+        return f"tables.webhook_deliveries.{delivery['id']}.attempts.0.succeeded"
+    if how == "bad-invoice":
+        invoice = next(iter(tables["invoices"].values()))
+        invoice["total"] = 9.5
+        return f"tables.invoices.{invoice['id']}.total"
+    if how == "bad-meter":
+        meter = next(iter(tables["meters"].values()))
+        meter["started_at"] = "yesterday"
+        return f"tables.meters.{meter['id']}.started_at"
+    if how == "bad-counter":
+        tables["meta"]["counters"]["inst"] = "many"
+        return "tables.meta.counters.inst"
+    if how == "bad-idempotency-record":
+        record = next(iter(tables["idempotency_keys"].values()))
+        del record["fingerprint"]
+        return f"tables.idempotency_keys.{record['id']}.fingerprint"
+    if how == "bad-event":
+        event = next(iter(tables["events"].values()))
+        event["timestamp"] = "last tuesday"
+        return f"tables.events.{event['id']}.timestamp"
+    if how == "unknown-table":
+        tables["widgets"] = {}
+        return "tables.widgets"
+    raise AssertionError(how)
+
+
+BREAKAGES = [
+    "missing-field",
+    "unknown-status",
+    "wrong-type",
+    "unknown-field",
+    "unknown-instance-type",
+    "unknown-region",
+    "unknown-image",
+    "volume-on-missing-instance",
+    "volume-on-foreign-instance",
+    "rule-on-missing-instance",
+    "transition-without-job",
+    "unknown-account",
+    "unknown-plan",
+    "unknown-job-kind",
+    "bad-job-payload",
+    "bad-delivery",
+    "bad-invoice",
+    "bad-meter",
+    "bad-counter",
+    "bad-idempotency-record",
+    "bad-event",
+    "unknown-table",
+]
+
+
+def test_malformed_resources_are_400_naming_the_field_and_change_nothing(
+    lambda_emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    """One populated state, spoiled one way at a time (populating takes a while)."""
+    ids = populate(lambda_emulator, client)
+    before = without_time(lambda_emulator.export_state())
+    refused = {}
+    with httpx.Client(base_url=lambda_emulator.url) as raw:
+        for how in BREAKAGES:
+            document = copy.deepcopy(before)
+            field = _break(document["tables"], ids, how)
+            error = err(raw.put("/_emulator/state", json=document), 400, "invalid_request")
+            refused[how] = (error["details"]["field"], field)
+    assert {how: got for how, (got, _) in refused.items()} == {
+        how: want for how, (_, want) in refused.items()
+    }
+    assert without_time(lambda_emulator.export_state()) == before
+    ok(client.get(f"/v1/instances/{ids['instance']}"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lambda_emulator.http.operations import Call, Operation, Result
+from lambda_emulator.http.validation import SchemaSet
 from lambda_emulator.services import faults, ratelimit, state
 from lambda_emulator.services.journal import journal_of
 
@@ -12,6 +13,8 @@ __all__ = ["OPERATIONS"]
 
 S = "traffic.json#/$defs/"
 TAG = "Emulator control"
+#: Every table of a state document, each stored document checked against its schema.
+STORED_TABLES = "state.json#/$defs/Tables"
 #: A state document may be far larger than an API request body.
 STATE_BODY_LIMIT = 512 * 1024 * 1024
 
@@ -48,8 +51,34 @@ def export_state(call: Call) -> Any:
     return state.export_state(call.rt)
 
 
+def check_tables(schemas: SchemaSet, tables: dict[str, Any]) -> None:
+    """Every stored document of ``tables`` against ``state.json``; a refusal names the field.
+
+    The compiled check clears a good document in one pass. For a bad one, the slow explaining
+    validator runs only on the first failing document (not on a state of 100 000 documents,
+    which takes it many seconds)."""
+    if schemas.prepare(STORED_TABLES)(tables):
+        return
+    for name, rows in tables.items():
+        table_ref = f"{STORED_TABLES}/properties/{name}"
+        try:
+            schemas.resolve(table_ref)
+        except LookupError:
+            schemas.check_at(STORED_TABLES, {name: rows}, "tables")  # an unknown table
+            continue
+        fits = schemas.prepare(table_ref + "/additionalProperties")
+        for doc_id, doc in rows.items():
+            if not fits(doc):
+                where = f"tables.{name}.{doc_id}"
+                schemas.check_at(table_ref + "/additionalProperties", doc, where)
+    schemas.check_at(STORED_TABLES, tables, "tables")
+
+
 def import_state(call: Call) -> Any:
-    return {"imported": True, "tables": state.import_state(call.rt, call.body)}
+    def check(tables: dict[str, Any]) -> None:
+        check_tables(call.schemas, tables)
+
+    return {"imported": True, "tables": state.import_state(call.rt, call.body, check)}
 
 
 def _rate_limits(call: Call) -> dict[str, Any]:
