@@ -89,9 +89,7 @@ def test_latency_slows_matching_requests_down(
     started = time.monotonic()
     ok(client.get("/v1/account"))
     assert time.monotonic() - started >= 0.3
-    started = time.monotonic()
-    ok(client.get("/v1/account"))
-    assert time.monotonic() - started < 0.3
+    ok(client.get("/v1/account"))  # count=1: the rule is spent (a wall-clock bound would flake)
     [entry, fast] = lambda_emulator.requests(path="/v1/account")
     assert entry["duration_ms"] >= 300 and entry["fault_id"] is not None
     assert fast["fault_id"] is None
