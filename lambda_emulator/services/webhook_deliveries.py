@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lambda_emulator.core import webhooks as core
+from lambda_emulator.core.pagination import Page, paginate
 from lambda_emulator.core.timefmt import format_time, from_epoch
 from lambda_emulator.errors import Conflict, NotFound
 from lambda_emulator.services import webhook_secrets
@@ -42,6 +43,7 @@ __all__ = [
     "list_deliveries",
     "new_delivery",
     "on_reset",
+    "page_of_deliveries",
     "pending_unscheduled",
     "prepare",
     "queue_deliveries",
@@ -199,6 +201,27 @@ def list_deliveries(rt: Runtime, account_id: str | None = None, **filters: str |
     rows = rt.store.find(DELIVERIES, account_id) if account_id else rt.store.all(DELIVERIES)
     wanted = {k: v for k, v in filters.items() if v is not None}
     return [d for d in rows if all(d.get(k) == v for k, v in wanted.items())]
+
+
+def page_of_deliveries(
+    rt: Runtime, account_id: str | None, query: dict[str, Any], webhook_id: str | None = None
+) -> Page:
+    """A page of the delivery log (one account's, or every account's for the control plane),
+    filtered by the query's ``webhook_id``, ``status``, ``event_type`` and ``event_id``."""
+    rows = list_deliveries(
+        rt,
+        account_id,
+        webhook_id=webhook_id or query.get("webhook_id"),
+        status=query.get("status"),
+        event_type=query.get("event_type"),
+        event_id=query.get("event_id"),
+    )
+    return paginate(
+        (delivery_view(d) for d in rows),
+        order=query.get("order", "asc"),
+        page=query.get("page", 1),
+        limit=query.get("limit", 20),
+    )
 
 
 def redeliver(rt: Runtime, delivery_id: str, account_id: str | None = None) -> Doc:

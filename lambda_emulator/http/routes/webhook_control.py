@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.core.pagination import paginate
 from lambda_emulator.errors import ServiceUnavailable
 from lambda_emulator.http.operations import Call, Operation, Result
 from lambda_emulator.services import webhook_deliveries
@@ -17,21 +16,7 @@ TAG = "Emulator control"
 
 
 def list_deliveries(call: Call) -> Any:
-    q = call.query
-    rows = webhook_deliveries.list_deliveries(
-        call.rt,
-        q.get("account_id"),
-        webhook_id=q.get("webhook_id"),
-        status=q.get("status"),
-        event_type=q.get("event_type"),
-        event_id=q.get("event_id"),
-    )
-    return paginate(
-        (webhook_deliveries.delivery_view(d) for d in rows),
-        order=q.get("order", "asc"),
-        page=q.get("page", 1),
-        limit=q.get("limit", 20),
-    )
+    return webhook_deliveries.page_of_deliveries(call.rt, call.query.get("account_id"), call.query)
 
 
 def get_delivery(call: Call) -> Any:

@@ -54,20 +54,8 @@ def ping_webhook(call: Call) -> Any:
 
 def list_webhook_deliveries(call: Call) -> Any:
     webhook = webhooks.get_webhook(call.rt, call.account_id, call.params["id"])
-    q = call.query
-    rows = webhook_deliveries.list_deliveries(
-        call.rt,
-        call.account_id,
-        webhook_id=webhook["id"],
-        status=q.get("status"),
-        event_type=q.get("event_type"),
-        event_id=q.get("event_id"),
-    )
-    return paginate(
-        (webhook_deliveries.delivery_view(d) for d in rows),
-        order=q.get("order", "asc"),
-        page=q.get("page", 1),
-        limit=q.get("limit", 20),
+    return webhook_deliveries.page_of_deliveries(
+        call.rt, call.account_id, call.query, webhook_id=webhook["id"]
     )
 
 
