@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from lambda_emulator import __version__
-from lambda_emulator.services import webhook_deliveries
+from lambda_emulator.services import delivery_queue, webhook_deliveries
 from lambda_emulator.services.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ RECORD_RETRY_SECONDS = 5.0
 class DeliverySender:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
-        self.queue = webhook_deliveries.queue_of(rt)
+        self.queue = delivery_queue.queue_of(rt)
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()

@@ -14,9 +14,7 @@ themselves are ``services.webhooks``.
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from lambda_emulator.core import webhooks as core
@@ -24,6 +22,7 @@ from lambda_emulator.core.pagination import Page, paginate
 from lambda_emulator.core.timefmt import format_time, from_epoch
 from lambda_emulator.errors import Conflict, NotFound
 from lambda_emulator.services import webhook_secrets
+from lambda_emulator.services.delivery_queue import queue_of
 from lambda_emulator.services.events import EVENTS
 from lambda_emulator.services.runtime import JOBS, JobHandler, Runtime
 from lambda_emulator.storage.base import Doc
@@ -34,7 +33,6 @@ __all__ = [
     "PING",
     "RETRY_JOB",
     "WEBHOOKS",
-    "DeliveryQueue",
     "Outgoing",
     "cancel_pending",
     "delivery_config",
@@ -47,7 +45,6 @@ __all__ = [
     "pending_unscheduled",
     "prepare",
     "queue_deliveries",
-    "queue_of",
     "record_attempt",
     "redeliver",
 ]
@@ -56,7 +53,6 @@ WEBHOOKS = "webhooks"
 DELIVERIES = "webhook_deliveries"
 RETRY_JOB = "webhook.retry"
 PING = "webhook.ping"
-_QUEUE = "webhooks.queue"
 _DELIVERY_PUBLIC = (
     "id",
     "account_id",
@@ -77,54 +73,6 @@ _DELIVERY_PUBLIC = (
 
 
 # the in-process queue ---------------------------------------------------------------------------
-@dataclass
-class DeliveryQueue:
-    """Delivery ids ready to send now, and which ones are being sent.
-
-    Lives in ``rt.parts``; only the event loop's thread touches it. ``generation`` changes on
-    reset, so an attempt that started before a reset never writes into the new state.
-    """
-
-    ready: deque[str] = field(default_factory=deque)
-    queued: set[str] = field(default_factory=set)
-    in_flight: set[str] = field(default_factory=set)
-    generation: int = 0
-    #: Called when ids are added (the sender wakes up) and on reset (it cancels its tasks).
-    on_ready: list[Callable[[], None]] = field(default_factory=list)
-    on_reset: list[Callable[[], None]] = field(default_factory=list)
-    #: Set by the running sender: waits up to N seconds until nothing is queued or in flight.
-    drainer: Callable[[float], Awaitable[bool]] | None = None
-
-    def push(self, delivery_id: str) -> None:
-        if delivery_id not in self.queued:
-            self.queued.add(delivery_id)
-            self.ready.append(delivery_id)
-        for wake in self.on_ready:
-            wake()
-
-    def pop(self) -> str:
-        delivery_id = self.ready.popleft()
-        self.queued.discard(delivery_id)
-        return delivery_id
-
-    def clear(self) -> None:
-        self.generation += 1
-        self.ready.clear()
-        self.queued.clear()
-        self.in_flight.clear()
-        for hook in self.on_reset:
-            hook()
-
-
-def queue_of(rt: Runtime) -> DeliveryQueue:
-    queue = rt.parts.get(_QUEUE)
-    if queue is None:
-        queue = DeliveryQueue()
-        rt.parts[_QUEUE] = queue
-    assert isinstance(queue, DeliveryQueue)
-    return queue
-
-
 def on_reset(rt: Runtime) -> None:
     """Reset hook: what was queued or in flight belongs to the state that was just dropped;
     pending deliveries in the new state (a ``--fixtures`` document) are queued."""

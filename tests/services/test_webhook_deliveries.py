@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from lambda_emulator.app import create_app, runtime_of
-from lambda_emulator.services import accounts, webhook_deliveries, webhooks
+from lambda_emulator.services import accounts, delivery_queue, webhook_deliveries, webhooks
 from lambda_emulator.services.events import emit
 from lambda_emulator.services.runtime import Runtime
 from tests.conftest import test_settings as settings_with
@@ -45,7 +45,7 @@ def test_each_event_makes_one_delivery_per_matching_active_subscription(rt: Runt
         "volume.created": {everything},
     }
     assert webhook_deliveries.list_deliveries(rt, other["id"]) == []
-    queued = list(webhook_deliveries.queue_of(rt).ready)
+    queued = list(delivery_queue.queue_of(rt).ready)
     assert len(queued) == 4 and len(set(queued)) == 4
     first = webhook_deliveries.list_deliveries(rt, me, webhook_id=exact)[0]
     assert first["event_id"] == created["id"] and first["status"] == "pending"

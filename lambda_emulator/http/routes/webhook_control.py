@@ -7,7 +7,7 @@ from typing import Any
 
 from lambda_emulator.errors import ServiceUnavailable
 from lambda_emulator.http.operations import Call, Operation, Result
-from lambda_emulator.services import webhook_deliveries
+from lambda_emulator.services import delivery_queue, webhook_deliveries
 
 __all__ = ["OPERATIONS"]
 
@@ -46,7 +46,7 @@ def set_config(call: Call) -> Any:
 
 
 def drain(call: Call) -> Any:
-    queue = webhook_deliveries.queue_of(call.rt)
+    queue = delivery_queue.queue_of(call.rt)
     drainer = queue.drainer
     if drainer is None:
         raise ServiceUnavailable("The webhook sender is not running")
