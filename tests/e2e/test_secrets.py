@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import signal
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 
 import httpx
@@ -58,17 +59,29 @@ def served(tmp_path: Path) -> Iterator[Served]:
     command += ["--state-file", str(state_file), "--log-level", "debug", "--api-key", DEFAULT_KEY]
     command += ["--seed", "7", "--speed", "0", "--transitions", "instant"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("LAMBDA_EMULATOR_")}
-    with out.open("wb") as stdout, errs.open("wb") as stderr:
-        process = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env)
-    url = ""
-    deadline = time.monotonic() + 20
-    while not url:
-        assert process.poll() is None, errs.read_text()
-        assert time.monotonic() < deadline, "the server printed no banner"
-        for line in out.read_text(encoding="utf-8").splitlines():
-            if line.strip().startswith("Root URL"):
-                url = line.split()[-1]
-        time.sleep(0.05)  # start-up of a child process, not a state of the emulator
+    with errs.open("wb") as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=env)
+    assert process.stdout is not None
+    # Copy everything the server prints to a file (the leak checks read it), and hand over the
+    # URL as soon as the banner's line goes by: a blocking read, no polling.
+    found: queue.Queue[str] = queue.Queue()
+
+    def tee(pipe: IO[bytes]) -> None:
+        with out.open("wb") as copy:
+            for raw in pipe:
+                copy.write(raw)
+                copy.flush()
+                line = raw.decode("utf-8", "replace").strip()
+                if line.startswith("Root URL"):
+                    found.put(line.split()[-1])
+        found.put("")  # the server exited
+
+    threading.Thread(target=tee, args=(process.stdout,), daemon=True).start()
+    try:
+        url = found.get(timeout=20)
+    except queue.Empty:
+        url = ""
+    assert url, errs.read_text()
     try:
         yield Served(url, process, state_file, out, errs)
     finally:
