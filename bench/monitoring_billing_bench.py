@@ -35,10 +35,10 @@ from typing import Any
 
 import httpx
 
-from lambda_emulator.server import EmulatorThread
-from lambda_emulator.services import accounts
-from lambda_emulator.services.meters import METERS
-from lambda_emulator.services.runtime import Runtime
+from lambda_emulator.engine.meters import METERS
+from lambda_emulator.process.server import EmulatorThread
+from lambda_emulator.resources import accounts
+from lambda_emulator.runtime import Runtime
 from lambda_emulator.settings import Settings
 
 START = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)

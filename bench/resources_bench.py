@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lambda_emulator.app import create_app, runtime_of  # noqa: E402
-from lambda_emulator.services import accounts, instances  # noqa: E402
-from lambda_emulator.services.runtime import Runtime  # noqa: E402
+from lambda_emulator.resources import accounts, instances  # noqa: E402
+from lambda_emulator.runtime import Runtime  # noqa: E402
 from lambda_emulator.settings import Settings  # noqa: E402
 from lambda_emulator.storage import MemoryStore, Store, TinyDBStore  # noqa: E402
 
@@ -125,7 +125,7 @@ class Server:
         port_file = state.with_name("port")
         port_file.unlink(missing_ok=True)
         code = (
-            "import socket,sys;from lambda_emulator.cli import main;"
+            "import socket,sys;from lambda_emulator.process.cli import main;"
             "s=socket.socket();s.bind(('127.0.0.1',0));p=s.getsockname()[1];s.close();"
             f"open({str(port_file)!r},'w').write(str(p));"
             f"sys.exit(main(['serve','--port',str(p),'--state-file',{str(state)!r},"

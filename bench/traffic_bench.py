@@ -32,9 +32,10 @@ import httpx
 from lambda_emulator.app import create_app, runtime_of
 from lambda_emulator.core.keys import DEFAULT_API_KEY
 from lambda_emulator.http.journal import JournalMiddleware
-from lambda_emulator.services import accounts, idempotency, ratelimit
-from lambda_emulator.services.journal import journal_of
+from lambda_emulator.resources import accounts
 from lambda_emulator.settings import Settings
+from lambda_emulator.traffic import idempotency, ratelimit
+from lambda_emulator.traffic.journal import journal_of
 
 AUTH = (b"authorization", b"Bearer " + DEFAULT_API_KEY.encode())
 Scope = dict[str, Any]

@@ -1,5 +1,5 @@
 import sys
 
-from lambda_emulator.cli import main
+from lambda_emulator.process.cli import main
 
 sys.exit(main())

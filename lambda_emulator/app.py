@@ -18,7 +18,9 @@ from starlette.routing import BaseRoute, Route
 
 from lambda_emulator.catalog import load_catalog
 from lambda_emulator.clock import Clock
-from lambda_emulator.delivery import DeliverySender
+from lambda_emulator.engine import delivery_log as webhook_deliveries
+from lambda_emulator.engine import state_documents as state
+from lambda_emulator.engine.sender import DeliverySender
 from lambda_emulator.errors import ApiError, MethodNotAllowed, NotFound
 from lambda_emulator.http.envelope import error_response
 from lambda_emulator.http.journal import JournalMiddleware
@@ -40,23 +42,12 @@ from lambda_emulator.http.routes import snapshots as snapshot_routes
 from lambda_emulator.http.routes import transitions as transition_routes
 from lambda_emulator.http.routes import volumes as volume_routes
 from lambda_emulator.http.validation import SchemaSet
-from lambda_emulator.services import (
-    accounts,
-    faults,
-    idempotency,
-    instances,
-    journal,
-    ratelimit,
-    snapshots,
-    state,
-    volumes,
-    vpns,
-    webhook_deliveries,
-)
-from lambda_emulator.services import billing as billing_service
-from lambda_emulator.services.runtime import JobHandler, Runtime
+from lambda_emulator.resources import accounts, instances, snapshots, volumes, vpns
+from lambda_emulator.resources import billing as billing_service
+from lambda_emulator.runtime import JobHandler, Runtime
 from lambda_emulator.settings import Settings
 from lambda_emulator.storage import MemoryStore, Store, TinyDBStore
+from lambda_emulator.traffic import faults, idempotency, journal, ratelimit
 
 __all__ = ["API_VERSIONS", "create_app", "runtime_of"]
 

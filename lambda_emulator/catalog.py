@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from lambda_emulator.resources import data_dir
+from lambda_emulator.package_data import data_dir
 
 __all__ = ["Catalog", "load_catalog"]
 

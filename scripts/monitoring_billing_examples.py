@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 from websockets.sync.client import connect
 
-from lambda_emulator.server import EmulatorThread
+from lambda_emulator.process.server import EmulatorThread
 from lambda_emulator.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from lambda_emulator.pytest_plugin import DEFAULT_START, EmulatorHandle
-from lambda_emulator.server import EmulatorThread
+from lambda_emulator.process.server import EmulatorThread
 from lambda_emulator.settings import Settings
+from lambda_emulator.testing.pytest_plugin import DEFAULT_START, EmulatorHandle
 
 KEY = "λ_sk_1234567890abcdef"
 

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import httpx
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import ok
 
 HOUR = 3600

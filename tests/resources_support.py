@@ -12,9 +12,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from lambda_emulator.http.validation import SCHEMA_BASE, SchemaSet
-from lambda_emulator.pytest_plugin import EmulatorHandle
-from lambda_emulator.server import EmulatorThread
-from lambda_emulator.services.runtime import Runtime
+from lambda_emulator.process.server import EmulatorThread
+from lambda_emulator.runtime import Runtime
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import ok
 
 INSTANCE_BODY: dict[str, Any] = {

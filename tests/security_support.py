@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 
 
 def tables(emu: EmulatorHandle) -> dict[str, Any]:

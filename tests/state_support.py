@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import ok
 from tests.resources_support import SETTLE, create_instance
 

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from lambda_emulator.log_redaction import SecretFilter, redact_text
+from lambda_emulator.process.log_redaction import SecretFilter, redact_text
 
 KEY = "λ_sk_abcdef0123456789"
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from lambda_emulator.services.journal import BODY_CAPTURE_LIMIT, Entry, journal_of
-from lambda_emulator.services.runtime import Runtime
+from lambda_emulator.runtime import Runtime
+from lambda_emulator.traffic.journal import BODY_CAPTURE_LIMIT, Entry, journal_of
 
 __all__ = ["JournalMiddleware"]
 

@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lambda_emulator.errors import InvalidRequest, ServerError
 from lambda_emulator.http.envelope import error_response
-from lambda_emulator.services.runtime import Runtime
+from lambda_emulator.runtime import Runtime
 
 __all__ = ["EdgeMiddleware"]
 

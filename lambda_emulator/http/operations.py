@@ -37,8 +37,9 @@ from lambda_emulator.http.auth import presented_key, utf8_header
 from lambda_emulator.http.bodies import parse_json, read_body
 from lambda_emulator.http.envelope import envelope_response, error_response
 from lambda_emulator.http.validation import SchemaSet, ValidationFailure
-from lambda_emulator.services import api_keys, faults, idempotency, ratelimit
-from lambda_emulator.services.runtime import Doc, Runtime
+from lambda_emulator.resources import api_keys
+from lambda_emulator.runtime import Doc, Runtime
+from lambda_emulator.traffic import faults, idempotency, ratelimit
 
 __all__ = [
     "Call",

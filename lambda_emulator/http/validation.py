@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import jsonschema_rs
 
 from lambda_emulator.errors import InvalidRequest
-from lambda_emulator.resources import data_dir
+from lambda_emulator.package_data import data_dir
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator

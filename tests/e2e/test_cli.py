@@ -50,7 +50,7 @@ def test_start_up_imports_stay_lean() -> None:
     """Launch time is mostly imports: jsonschema (error reports only) and Faker (fake values on
     demand) must not be imported just to start serving."""
     code = (
-        "import sys, lambda_emulator.cli, lambda_emulator.server;"
+        "import sys, lambda_emulator.process.cli, lambda_emulator.process.server;"
         "from lambda_emulator.app import create_app; create_app();"
         "heavy = ('jsonschema', 'referencing', 'faker', 'httpx');"
         "print(sorted(m for m in heavy if m in sys.modules))"

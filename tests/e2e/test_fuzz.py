@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
-from lambda_emulator.server import EmulatorThread
+from lambda_emulator.process.server import EmulatorThread
 from tests.conftest import KEY, emulator_settings
 
 HERE = Path(__file__).resolve().parent

@@ -12,7 +12,7 @@ from types import ModuleType
 
 import pytest
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import KEY
 
 #: Step 1 of the reference's example, byte for byte (curl sends it form-encoded by default,

@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import ok
 from tests.resources_support import INSTANCE_BODY, SETTLE, create_instance
 from tests.webhooks_support import SECRET, subscribe

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
-from lambda_emulator.server import EmulatorThread
-from lambda_emulator.webhook_receiver import WebhookReceiver
+from lambda_emulator.process.server import EmulatorThread
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.webhook_receiver import WebhookReceiver
 from tests.conftest import ok
 from tests.conftest import test_settings as settings_with
 from tests.webhooks_support import SECRET, ping, subscribe

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
-from lambda_emulator.webhook_receiver import ReceivedDelivery
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.webhook_receiver import ReceivedDelivery
 from tests.webhooks_support import SECRET, ping, subscribe
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"

@@ -130,8 +130,8 @@ def _check_wheel_ships_package_data_and_entry_points(installed: Installed) -> No
     for fixture in ("plans", "regions", "instance_types", "images", "prices"):
         assert f"lambda_emulator/fixtures/{fixture}.json" in names
     assert not any(n.startswith("tests/") for n in names)
-    assert "lambda-emulator = lambda_emulator.cli:main" in entry_text
-    assert "[pytest11]\nlambda_emulator = lambda_emulator.pytest_plugin" in entry_text
+    assert "lambda-emulator = lambda_emulator.process.cli:main" in entry_text
+    assert "[pytest11]\nlambda_emulator = lambda_emulator.testing.pytest_plugin" in entry_text
 
 
 def _check_installed_package_is_not_the_checkout(installed: Installed) -> None:
@@ -146,7 +146,7 @@ def _check_installed_package_is_not_the_checkout(installed: Installed) -> None:
         "print(json.dumps(sorted(e.value for e in entry_points(group='pytest11'))))"
     )
     registered = _check([installed.python, "-c", code], cwd=installed.elsewhere)
-    assert "lambda_emulator.pytest_plugin" in json.loads(registered)
+    assert "lambda_emulator.testing.pytest_plugin" in json.loads(registered)
 
 
 def _check_command_serves_from_another_directory(installed: Installed) -> None:

@@ -9,7 +9,7 @@ import subprocess
 import httpx
 import pytest
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import KEY, err, ok
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import err, ok
 
 

@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
-from lambda_emulator.server import EmulatorThread
+from lambda_emulator.process.server import EmulatorThread
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import emulator_settings, err, ok
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import err, ok
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from lambda_emulator.app import API_OPERATIONS
 from lambda_emulator.http.validation import SchemaSet
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import KEY, err, ok
 from tests.security_support import changed, tables
 

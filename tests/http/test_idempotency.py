@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
-from lambda_emulator.server import EmulatorThread
+from lambda_emulator.process.server import EmulatorThread
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import err, ok
 from tests.conftest import test_settings as settings_for
 

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
-from lambda_emulator.services.runtime import Runtime
+from lambda_emulator.runtime import Runtime
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import KEY, err, ok
 from tests.resources_support import (
     INSTANCE_BODY,
@@ -511,7 +511,7 @@ def test_the_openapi_document_is_valid(lambda_emulator: EmulatorHandle) -> None:
 
 
 def test_state_file_keeps_resources_transitions_and_counters(tmp_path: Any) -> None:
-    from lambda_emulator.server import EmulatorThread
+    from lambda_emulator.process.server import EmulatorThread
     from tests.conftest import test_settings
 
     state = tmp_path / "state.json"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import httpx
 
-from lambda_emulator.pytest_plugin import DEFAULT_START, EmulatorHandle
-from lambda_emulator.server import EmulatorThread
+from lambda_emulator.process.server import EmulatorThread
+from lambda_emulator.testing.pytest_plugin import DEFAULT_START, EmulatorHandle
 from tests import conftest
 from tests.conftest import err, ok
 from tests.monitoring_billing_support import HOUR, action, create_instance, instant

@@ -11,7 +11,7 @@ import re
 import httpx
 import pytest
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 
 REFERENCE = """
 POST /v1/instances

@@ -22,7 +22,7 @@ from websockets.sync.client import connect
 
 from lambda_emulator.app import API_OPERATIONS
 from lambda_emulator.http.operations import Operation
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import err, ok
 from tests.monitoring_billing_support import instant, stream_url
 from tests.security_support import changed, tables

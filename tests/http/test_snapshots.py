@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import httpx
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
-from lambda_emulator.services.runtime import Runtime
+from lambda_emulator.runtime import Runtime
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import err, ok
 from tests.resources_support import (
     SETTLE,

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import err, ok
 from tests.resources_support import SETTLE
 from tests.state_support import populate

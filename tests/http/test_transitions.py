@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
-from lambda_emulator.services.runtime import Runtime
+from lambda_emulator.runtime import Runtime
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import err, ok
 from tests.resources_support import create_instance, event_types, meters_of, runtime
 

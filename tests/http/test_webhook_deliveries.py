@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import err, ok
 from tests.webhooks_support import SECRET, ping, subscribe
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from openapi_spec_validator import validate
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import err, ok
 from tests.webhooks_support import SECRET, subscribe
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from lambda_emulator.services.journal import REDACTED, Entry, redact
+from lambda_emulator.traffic.journal import REDACTED, Entry, redact
 
 SECRET = "λ_sk_abcdefgh12345678"
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from lambda_emulator.catalog import load_catalog
 from lambda_emulator.clock import Clock
-from lambda_emulator.services.runtime import Runtime
+from lambda_emulator.runtime import Runtime
 from lambda_emulator.settings import Settings
 from lambda_emulator.storage import MemoryStore
 from lambda_emulator.storage.base import Doc

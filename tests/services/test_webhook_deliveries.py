@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 
 from lambda_emulator.app import create_app, runtime_of
-from lambda_emulator.services import accounts, delivery_queue, webhook_deliveries, webhooks
-from lambda_emulator.services.events import emit
-from lambda_emulator.services.runtime import Runtime
+from lambda_emulator.engine import delivery_log as webhook_deliveries
+from lambda_emulator.engine import delivery_queue
+from lambda_emulator.engine.events import emit
+from lambda_emulator.resources import accounts, webhooks
+from lambda_emulator.runtime import Runtime
 from tests.conftest import test_settings as settings_with
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from lambda_emulator.core.pagination import paginate
 from lambda_emulator.http.operations import Call, Operation, Result
-from lambda_emulator.services import accounts, api_keys
+from lambda_emulator.resources import accounts, api_keys
 
 __all__ = ["OPERATIONS"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lambda_emulator.http.operations import Call, Operation
-from lambda_emulator.services import billing
+from lambda_emulator.resources import billing
 
 __all__ = ["OPERATIONS"]
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from lambda_emulator import __version__
+from lambda_emulator.engine import world as control
 from lambda_emulator.errors import ServiceUnavailable
 from lambda_emulator.http.operations import Call, Operation, Result
-from lambda_emulator.services import accounts, control
+from lambda_emulator.resources import accounts
 
 __all__ = ["OPERATIONS"]
 

@@ -34,12 +34,12 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from lambda_emulator.core.permissions import allows
 from lambda_emulator.core.timefmt import parse_time
+from lambda_emulator.engine.events import EVENTS
 from lambda_emulator.errors import ApiError, AuthenticationFailed, InvalidRequest
 from lambda_emulator.http.auth import presented_key
 from lambda_emulator.http.operations import Call, Edge, Operation
-from lambda_emulator.services import api_keys, monitoring
-from lambda_emulator.services.events import EVENTS
-from lambda_emulator.services.runtime import Doc, Runtime
+from lambda_emulator.resources import api_keys, monitoring
+from lambda_emulator.runtime import Doc, Runtime
 
 __all__ = ["CLOSE_CODES", "OPERATIONS", "STREAM_PATH", "websocket_routes"]
 

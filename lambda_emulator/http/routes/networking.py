@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from lambda_emulator.http.operations import Call, Operation, Result
-from lambda_emulator.services import firewall, instances, vpns
+from lambda_emulator.resources import firewall, instances, vpns
 
 __all__ = ["OPERATIONS"]
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from lambda_emulator.engine import state_documents as state
 from lambda_emulator.http.operations import Call, Operation, Result
 from lambda_emulator.http.validation import SchemaSet
-from lambda_emulator.services import faults, ratelimit, state
-from lambda_emulator.services.journal import journal_of
+from lambda_emulator.traffic import faults, ratelimit
+from lambda_emulator.traffic.journal import journal_of
 
 __all__ = ["OPERATIONS"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from lambda_emulator.engine import transitions
 from lambda_emulator.http.operations import Call, Operation
-from lambda_emulator.services import transitions
 
 __all__ = ["OPERATIONS"]
 

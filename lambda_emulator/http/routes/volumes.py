@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lambda_emulator.http.operations import Call, Operation, Result
-from lambda_emulator.services import volumes
+from lambda_emulator.resources import volumes
 
 __all__ = ["OPERATIONS"]
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from lambda_emulator.engine import delivery_log as webhook_deliveries
+from lambda_emulator.engine import delivery_queue
 from lambda_emulator.errors import ServiceUnavailable
 from lambda_emulator.http.operations import Call, Operation, Result
-from lambda_emulator.services import delivery_queue, webhook_deliveries
 
 __all__ = ["OPERATIONS"]
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from lambda_emulator.core.pagination import paginate
+from lambda_emulator.engine import delivery_log as webhook_deliveries
 from lambda_emulator.errors import NotFound
 from lambda_emulator.http.operations import Call, Operation, Result
-from lambda_emulator.services import webhook_deliveries, webhooks
+from lambda_emulator.resources import webhooks
 
 __all__ = ["OPERATIONS"]
 

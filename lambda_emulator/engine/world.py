@@ -1,0 +1,34 @@
+"""The control plane's work: reset, the clock, run-time switches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lambda_emulator.core.timefmt import format_time
+from lambda_emulator.resources import accounts
+from lambda_emulator.runtime import Runtime
+
+__all__ = ["clock_view", "reset"]
+
+
+def reset(rt: Runtime) -> None:
+    """Everything back to the fixtures and the start-up flags."""
+    rt.store.replace_all(rt.initial_state)
+    rt.clock.restart()
+    rt.reset_counters()
+    rt.rebuild_job_heap()
+    accounts.bootstrap(rt)
+    for hook in (*rt.reset_hooks, *rt.load_hooks):
+        hook(rt)
+
+
+def clock_view(rt: Runtime, jobs_run: int | None = None) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "now": format_time(rt.now()),
+        "epoch": round(rt.clock.epoch(), 3),
+        "speed": rt.clock.speed,
+        "pending_jobs": rt.store.count("jobs"),
+    }
+    if jobs_run is not None:
+        view["jobs_run"] = jobs_run
+    return view

@@ -1,0 +1,263 @@
+"""Instances: create, read, list, update, the power actions, resize and delete.
+
+Side effects of the lifecycle live in ``_on_change``: an instance gets its public address when
+it first runs (kept until it is deleted), its billing meter is open exactly while it is
+``running`` or ``restarting``, and deleting it detaches its volumes at once (they settle in
+``available``) and removes the firewall rules that name it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from lambda_emulator.core.lifecycle import GONE, INSTANCE
+from lambda_emulator.core.network import PRIVATE_RESERVED, PUBLIC_POOL, pick_address
+from lambda_emulator.core.pagination import Page, paginate
+from lambda_emulator.engine import meters, transitions
+from lambda_emulator.engine.events import emit
+from lambda_emulator.errors import InvalidRequest
+from lambda_emulator.resources import accounts, firewall, volumes
+from lambda_emulator.runtime import Runtime
+from lambda_emulator.storage.base import Doc
+
+__all__ = [
+    "INSTANCES",
+    "SPEC",
+    "create_instance",
+    "delete_instance",
+    "get_instance",
+    "instance_view",
+    "list_instances",
+    "power",
+    "read_instance",
+    "resize_instance",
+    "update_instance",
+]
+
+INSTANCES = "instances"
+#: States in which an instance is billed (a restart does not stop the meter).
+BILLED_STATES = ("running", "restarting")
+_PUBLIC = (
+    "id",
+    "name",
+    "status",
+    "instance_type",
+    "vcpus",
+    "memory_gb",
+    "region",
+    "image",
+    "ssh_keys",
+    "tags",
+    "public_ip",
+    "private_ip",
+    "created_at",
+    "updated_at",
+)
+
+
+def instance_view(doc: Doc) -> dict[str, Any]:
+    return {name: doc[name] for name in _PUBLIC}
+
+
+def _event_data(doc: Doc, previous: str | None) -> dict[str, Any]:
+    return {
+        "instance_id": doc["id"],
+        "name": doc["name"],
+        "status": doc["status"],
+        "previous_status": previous,
+        "region": doc["region"],
+        "instance_type": doc["instance_type"],
+        "public_ip": doc["public_ip"],
+        "private_ip": doc["private_ip"],
+    }
+
+
+def _public_ips(rt: Runtime) -> Counter[str]:
+    """Public addresses held by live instances (all accounts: the pool is shared)."""
+    index: Counter[str] | None = rt.caches.get("public_ips")
+    if index is None:
+        index = Counter(d["public_ip"] for d in rt.store.all(INSTANCES) if d.get("public_ip"))
+        rt.caches["public_ips"] = index
+    return index
+
+
+def _private_ips(rt: Runtime, region: str) -> set[str]:
+    index: dict[str, set[str]] | None = rt.caches.get("private_ips")
+    if index is None:
+        index = {}
+        for d in rt.store.all(INSTANCES):
+            index.setdefault(d["region"], set()).add(d["private_ip"])
+        rt.caches["private_ips"] = index
+    return index.setdefault(region, set())
+
+
+def _on_change(rt: Runtime, doc: Doc, previous: str | None) -> Doc:
+    state = doc["status"]
+    if state == "running" and not doc.get("public_ip"):
+        taken = _public_ips(rt)
+        ip = pick_address(PUBLIC_POOL, rt.rng("public-ip", doc["id"]), taken)
+        taken[ip] += 1
+        doc = dict(doc, public_ip=ip)
+    billed = bool(meters.open_meters(rt, doc["id"]))
+    if state in BILLED_STATES and not billed:
+        itype = doc["instance_type"]
+        meters.open_meter(
+            rt,
+            doc["account_id"],
+            "instance",
+            doc["id"],
+            sku=itype,
+            quantity=1,
+            unit="hour",
+            description=f"Instance {doc['name']} ({itype})",
+        )
+    elif state not in BILLED_STATES and billed:
+        meters.close_meter(rt, doc["id"])
+    if state == GONE:
+        if doc.get("public_ip"):
+            taken = _public_ips(rt)
+            taken[doc["public_ip"]] -= 1
+            if taken[doc["public_ip"]] <= 0:
+                del taken[doc["public_ip"]]
+        _private_ips(rt, doc["region"]).discard(doc["private_ip"])
+    return doc
+
+
+def _after_change(rt: Runtime, doc: Doc, previous: str | None) -> None:
+    if doc["status"] == "deleting":
+        volumes.detach_all(rt, doc["account_id"], doc["id"])
+    if doc["status"] == GONE:
+        firewall.remove_for_instance(rt, doc["account_id"], doc["id"])
+
+
+SPEC = transitions.Spec(
+    lifecycle=INSTANCE,
+    table=INSTANCES,
+    event_data=_event_data,
+    on_change=_on_change,
+    after_change=_after_change,
+)
+
+
+def settle_job(rt: Runtime, job: Doc) -> None:
+    transitions.settle_job(rt, SPEC, job)
+
+
+def _catalog_value(rt: Runtime, field: str, value: str, known: dict[str, Any]) -> None:
+    if value not in known:
+        raise InvalidRequest(
+            f"Invalid {field.replace('_', ' ')} '{value}'",
+            {"field": field, "value": value, "allowed_values": list(known)},
+        )
+
+
+def create_instance(rt: Runtime, account_id: str, body: dict[str, Any]) -> Doc:
+    _catalog_value(rt, "instance_type", body["instance_type"], rt.catalog.instance_types)
+    _catalog_value(rt, "region", body["region"], rt.catalog.regions)
+    _catalog_value(rt, "image", body["image"], rt.catalog.images)
+    itype = rt.catalog.instance_types[body["instance_type"]]
+    accounts.check_quota(rt, account_id, "instances", 1)
+    accounts.check_quota(rt, account_id, "vcpus", int(itype["vcpus"]))
+    instance_id = rt.new_id("inst")
+    region = rt.catalog.regions[body["region"]]
+    taken = _private_ips(rt, body["region"])
+    private_ip = pick_address(
+        region["private_cidr"],
+        rt.rng("private-ip", instance_id),
+        taken,
+        reserved_low=PRIVATE_RESERVED,
+    )
+    taken.add(private_ip)
+    doc: Doc = {
+        "id": instance_id,
+        "account_id": account_id,
+        "name": body["name"],
+        "status": INSTANCE.initial,
+        "instance_type": itype["id"],
+        "vcpus": int(itype["vcpus"]),
+        "memory_gb": int(itype["memory_gb"]),
+        "region": body["region"],
+        "image": body["image"],
+        "ssh_keys": list(body.get("ssh_keys", [])),
+        "tags": dict(body.get("tags", {})),
+        "public_ip": None,
+        "private_ip": private_ip,
+    }
+    return transitions.create(rt, SPEC, doc)
+
+
+def get_instance(rt: Runtime, account_id: str, instance_id: str, field: str = "id") -> Doc:
+    return transitions.load(rt, SPEC, account_id, instance_id, field)
+
+
+def read_instance(rt: Runtime, account_id: str, instance_id: str) -> Doc:
+    """A ``GET`` of one instance: counts as a read for manual-mode transitions."""
+    return transitions.note_read(rt, SPEC, get_instance(rt, account_id, instance_id))
+
+
+#: Query parameters that filter by equality on the field of the same name.
+FILTERS = ("status", "region", "instance_type", "image", "name")
+
+
+def list_instances(rt: Runtime, account_id: str, query: dict[str, Any]) -> Page:
+    filters = {name: query.get(name) for name in FILTERS}
+    docs = rt.store.find(INSTANCES, account_id)
+    tag = query.get("tag")
+    if tag is not None:
+        key, _, value = tag.partition(":")
+        docs = [d for d in docs if key in d["tags"] and (not value or d["tags"][key] == value)]
+    page = paginate(
+        docs,
+        filters=filters,
+        sort=query.get("sort", "created_at"),
+        order=query.get("order", "asc"),
+        page=query.get("page", 1),
+        limit=query.get("limit", 20),
+    )
+    return Page([instance_view(d) for d in page.items], page.page, page.limit, page.total_items)
+
+
+def update_instance(rt: Runtime, account_id: str, instance_id: str, body: dict[str, Any]) -> Doc:
+    doc = get_instance(rt, account_id, instance_id)
+    transitions.check(SPEC, doc, "update")
+    new = dict(doc, updated_at=rt.timestamp())
+    if "name" in body:
+        new["name"] = body["name"]
+    if "tags" in body:
+        new["tags"] = dict(body["tags"])
+    rt.store.put(INSTANCES, new)
+    emit(rt, account_id, "instance.updated", _event_data(new, doc["status"]))
+    return new
+
+
+def power(rt: Runtime, account_id: str, instance_id: str, action: str) -> Doc:
+    """``start``, ``stop`` or ``restart``."""
+    doc = get_instance(rt, account_id, instance_id)
+    return transitions.act(rt, SPEC, doc, action)
+
+
+def resize_instance(rt: Runtime, account_id: str, instance_id: str, new_type: str) -> Doc:
+    doc = get_instance(rt, account_id, instance_id)
+    transitions.check(SPEC, doc, "resize")
+    _catalog_value(rt, "instance_type", new_type, rt.catalog.instance_types)
+    if new_type == doc["instance_type"]:
+        raise InvalidRequest(
+            f"Instance '{instance_id}' is already of type '{new_type}'",
+            {"field": "instance_type", "value": new_type, "constraint": "a different type"},
+        )
+    itype = rt.catalog.instance_types[new_type]
+    grow = int(itype["vcpus"]) - int(doc["vcpus"])
+    if grow > 0:
+        accounts.check_quota(rt, account_id, "vcpus", grow)
+    changes = {
+        "instance_type": new_type,
+        "vcpus": int(itype["vcpus"]),
+        "memory_gb": int(itype["memory_gb"]),
+    }
+    return transitions.act(rt, SPEC, doc, "resize", changes)
+
+
+def delete_instance(rt: Runtime, account_id: str, instance_id: str) -> Doc:
+    doc = get_instance(rt, account_id, instance_id)
+    return transitions.act(rt, SPEC, doc, "delete")

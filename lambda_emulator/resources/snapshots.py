@@ -1,0 +1,166 @@
+"""Snapshots: point-in-time copies of a volume, kept after the volume is gone, restorable.
+
+A snapshot records its volume's id, size and region when it is taken, so deleting the volume
+later changes nothing about it: it can still be listed, filtered by ``volume_id`` and restored.
+Restoring makes a new volume in the snapshot's region with the snapshot's size.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lambda_emulator.core.lifecycle import GONE, SNAPSHOT
+from lambda_emulator.core.pagination import Page, paginate
+from lambda_emulator.engine import meters, transitions
+from lambda_emulator.engine.events import emit
+from lambda_emulator.engine.fake_values import faker_for
+from lambda_emulator.errors import InvalidRequest
+from lambda_emulator.resources import volumes
+from lambda_emulator.resources.accounts import check_quota
+from lambda_emulator.runtime import Runtime
+from lambda_emulator.storage.base import Doc
+
+__all__ = [
+    "SNAPSHOTS",
+    "SPEC",
+    "create_snapshot",
+    "delete_snapshot",
+    "get_snapshot",
+    "list_snapshots",
+    "read_snapshot",
+    "restore_snapshot",
+    "snapshot_view",
+]
+
+SNAPSHOTS = "snapshots"
+_PUBLIC = (
+    "id",
+    "name",
+    "status",
+    "volume_id",
+    "size_gb",
+    "region",
+    "created_at",
+    "updated_at",
+    "completed_at",
+)
+
+
+def snapshot_view(doc: Doc) -> dict[str, Any]:
+    return {name: doc[name] for name in _PUBLIC}
+
+
+def _event_data(doc: Doc, previous: str | None) -> dict[str, Any]:
+    return {
+        "snapshot_id": doc["id"],
+        "name": doc["name"],
+        "status": doc["status"],
+        "previous_status": previous,
+        "volume_id": doc["volume_id"],
+        "region": doc["region"],
+        "size_gb": doc["size_gb"],
+    }
+
+
+def _on_change(rt: Runtime, doc: Doc, previous: str | None) -> Doc:
+    state = doc["status"]
+    if previous == "pending" and state == "completed":
+        doc = dict(doc, completed_at=rt.timestamp())
+        meters.open_meter(
+            rt,
+            doc["account_id"],
+            "snapshot",
+            doc["id"],
+            sku="snapshot",
+            quantity=int(doc["size_gb"]),
+            unit="GB-hour",
+            description=f"Snapshot {doc['name']} ({doc['size_gb']} GB)",
+        )
+    if state == GONE:
+        meters.close_meter(rt, doc["id"])
+    return doc
+
+
+SPEC = transitions.Spec(
+    lifecycle=SNAPSHOT, table=SNAPSHOTS, event_data=_event_data, on_change=_on_change
+)
+
+
+def settle_job(rt: Runtime, job: Doc) -> None:
+    transitions.settle_job(rt, SPEC, job)
+
+
+def _default_name(rt: Runtime, volume: Doc, snapshot_id: str) -> str:
+    """``<volume name>-<date>-<word>``: readable, unique enough, deterministic by the seed."""
+    word = faker_for(rt, "snapshot-name", snapshot_id).word()
+    return f"{volume['name']}-{rt.now():%Y%m%d}-{word}"[:128]
+
+
+def create_snapshot(rt: Runtime, account_id: str, body: dict[str, Any]) -> Doc:
+    volume = volumes.get_volume(rt, account_id, body["volume_id"], field="volume_id")
+    transitions.check(volumes.SPEC, volume, "snapshot")
+    check_quota(rt, account_id, "snapshots", 1)
+    snapshot_id = rt.new_id("snap")
+    doc: Doc = {
+        "id": snapshot_id,
+        "account_id": account_id,
+        "name": body.get("name") or _default_name(rt, volume, snapshot_id),
+        "status": SNAPSHOT.initial,
+        "volume_id": volume["id"],
+        "size_gb": int(volume["size_gb"]),
+        "region": volume["region"],
+        "completed_at": None,
+    }
+    return transitions.create(rt, SPEC, doc)
+
+
+def get_snapshot(rt: Runtime, account_id: str, snapshot_id: str) -> Doc:
+    return transitions.load(rt, SPEC, account_id, snapshot_id)
+
+
+def read_snapshot(rt: Runtime, account_id: str, snapshot_id: str) -> Doc:
+    return transitions.note_read(rt, SPEC, get_snapshot(rt, account_id, snapshot_id))
+
+
+FILTERS = ("status", "region", "volume_id", "name")
+
+
+def list_snapshots(rt: Runtime, account_id: str, query: dict[str, Any]) -> Page:
+    page = paginate(
+        rt.store.find(SNAPSHOTS, account_id),
+        filters={name: query.get(name) for name in FILTERS},
+        sort=query.get("sort", "created_at"),
+        order=query.get("order", "asc"),
+        page=query.get("page", 1),
+        limit=query.get("limit", 20),
+    )
+    return Page([snapshot_view(d) for d in page.items], page.page, page.limit, page.total_items)
+
+
+def restore_snapshot(rt: Runtime, account_id: str, snapshot_id: str, body: dict[str, Any]) -> Doc:
+    """A new volume from the snapshot, in the snapshot's region, of the snapshot's size."""
+    doc = get_snapshot(rt, account_id, snapshot_id)
+    transitions.check(SPEC, doc, "restore")
+    size_gb = int(body.get("size_gb") or doc["size_gb"])
+    if size_gb < int(doc["size_gb"]):
+        raise InvalidRequest(
+            f"A volume restored from a {doc['size_gb']} GB snapshot needs at least "
+            f"{doc['size_gb']} GB",
+            {"field": "size_gb", "value": size_gb, "constraint": {"minimum": doc["size_gb"]}},
+        )
+    volume = volumes.new_volume(
+        rt,
+        account_id,
+        name=body.get("name") or f"{doc['name']}-restored"[:128],
+        size_gb=size_gb,
+        region=doc["region"],
+        source_snapshot_id=doc["id"],
+    )
+    data = dict(_event_data(doc, doc["status"]), restored_volume_id=volume["id"])
+    emit(rt, account_id, "snapshot.restored", data)
+    return volume
+
+
+def delete_snapshot(rt: Runtime, account_id: str, snapshot_id: str) -> Doc:
+    doc = get_snapshot(rt, account_id, snapshot_id)
+    return transitions.act(rt, SPEC, doc, "delete")

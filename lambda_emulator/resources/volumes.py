@@ -1,0 +1,256 @@
+"""Volumes: create, list, attach, detach, resize (grow only) and delete.
+
+Rules between resources: a volume attaches only to an instance of the same account and region
+that is not being deleted, to one instance at a time; an attached volume cannot be deleted;
+a volume's meter runs from the moment it is ``available`` until it is gone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lambda_emulator.core.lifecycle import GONE, VOLUME
+from lambda_emulator.core.pagination import Page, paginate
+from lambda_emulator.engine import meters, transitions
+from lambda_emulator.engine.events import emit
+from lambda_emulator.errors import Conflict, InvalidRequest
+from lambda_emulator.resources import accounts
+from lambda_emulator.runtime import Runtime
+from lambda_emulator.storage.base import Doc
+
+__all__ = [
+    "SPEC",
+    "VOLUMES",
+    "attach_volume",
+    "create_volume",
+    "delete_volume",
+    "detach_all",
+    "detach_volume",
+    "get_volume",
+    "list_volumes",
+    "read_volume",
+    "resize_volume",
+    "volume_view",
+]
+
+VOLUMES = "volumes"
+_PUBLIC = (
+    "id",
+    "name",
+    "status",
+    "size_gb",
+    "region",
+    "instance_id",
+    "source_snapshot_id",
+    "created_at",
+    "updated_at",
+)
+
+
+def volume_view(doc: Doc) -> dict[str, Any]:
+    return {name: doc[name] for name in _PUBLIC}
+
+
+def _event_data(doc: Doc, previous: str | None) -> dict[str, Any]:
+    return {
+        "volume_id": doc["id"],
+        "name": doc["name"],
+        "status": doc["status"],
+        "previous_status": previous,
+        "region": doc["region"],
+        "size_gb": doc["size_gb"],
+        "instance_id": doc["instance_id"],
+    }
+
+
+def _open_meter(rt: Runtime, doc: Doc) -> None:
+    meters.open_meter(
+        rt,
+        doc["account_id"],
+        "volume",
+        doc["id"],
+        sku="volume",
+        quantity=int(doc["size_gb"]),
+        unit="GB-hour",
+        description=f"Volume {doc['name']} ({doc['size_gb']} GB)",
+    )
+
+
+def _on_change(rt: Runtime, doc: Doc, previous: str | None) -> Doc:
+    state = doc["status"]
+    if previous == "creating" and state == "available":
+        _open_meter(rt, doc)
+    if previous == "detaching" and state == "available":
+        doc = dict(doc, instance_id=None)
+    if state == GONE:
+        meters.close_meter(rt, doc["id"])
+    return doc
+
+
+SPEC = transitions.Spec(
+    lifecycle=VOLUME, table=VOLUMES, event_data=_event_data, on_change=_on_change
+)
+
+
+def settle_job(rt: Runtime, job: Doc) -> None:
+    transitions.settle_job(rt, SPEC, job)
+
+
+def _region(rt: Runtime, region: str) -> None:
+    if region not in rt.catalog.regions:
+        raise InvalidRequest(
+            f"Invalid region '{region}'",
+            {"field": "region", "value": region, "allowed_values": list(rt.catalog.regions)},
+        )
+
+
+def new_volume(
+    rt: Runtime,
+    account_id: str,
+    *,
+    name: str,
+    size_gb: int,
+    region: str,
+    source_snapshot_id: str | None = None,
+) -> Doc:
+    """Check the quotas and create a volume (``creating``); used by create and restore."""
+    _region(rt, region)
+    accounts.check_quota(rt, account_id, "volumes", 1)
+    accounts.check_quota(rt, account_id, "storage_gb", size_gb)
+    doc: Doc = {
+        "id": rt.new_id("vol"),
+        "account_id": account_id,
+        "name": name,
+        "status": VOLUME.initial,
+        "size_gb": size_gb,
+        "region": region,
+        "instance_id": None,
+        "source_snapshot_id": source_snapshot_id,
+    }
+    return transitions.create(rt, SPEC, doc)
+
+
+def create_volume(rt: Runtime, account_id: str, body: dict[str, Any]) -> Doc:
+    return new_volume(
+        rt, account_id, name=body["name"], size_gb=int(body["size_gb"]), region=body["region"]
+    )
+
+
+def get_volume(rt: Runtime, account_id: str, volume_id: str, field: str = "id") -> Doc:
+    return transitions.load(rt, SPEC, account_id, volume_id, field)
+
+
+def read_volume(rt: Runtime, account_id: str, volume_id: str) -> Doc:
+    return transitions.note_read(rt, SPEC, get_volume(rt, account_id, volume_id))
+
+
+FILTERS = ("status", "region", "instance_id", "name")
+
+
+def list_volumes(rt: Runtime, account_id: str, query: dict[str, Any]) -> Page:
+    page = paginate(
+        rt.store.find(VOLUMES, account_id),
+        filters={name: query.get(name) for name in FILTERS},
+        sort=query.get("sort", "created_at"),
+        order=query.get("order", "asc"),
+        page=query.get("page", 1),
+        limit=query.get("limit", 20),
+    )
+    return Page([volume_view(d) for d in page.items], page.page, page.limit, page.total_items)
+
+
+def _instance_for_attach(rt: Runtime, account_id: str, instance_id: str, volume: Doc) -> Doc:
+    instance = transitions.load_for(
+        rt, _instance_spec(), account_id, instance_id, "attach_volume", "instance_id"
+    )
+    if instance["region"] != volume["region"]:
+        raise InvalidRequest(
+            f"Instance '{instance_id}' is in {instance['region']}; volume '{volume['id']}' is in "
+            f"{volume['region']}: a volume attaches only to an instance in its own region",
+            {
+                "field": "instance_id",
+                "value": instance_id,
+                "constraint": "an instance in the volume's region",
+                "instance_region": instance["region"],
+                "volume_region": volume["region"],
+            },
+        )
+    return instance
+
+
+def attach_volume(rt: Runtime, account_id: str, volume_id: str, instance_id: str) -> Doc:
+    doc = get_volume(rt, account_id, volume_id)
+    if doc["status"] == "in-use" or doc["status"] == "attaching":
+        raise Conflict(
+            f"Volume '{volume_id}' is already attached to instance '{doc['instance_id']}'; "
+            "detach it first",
+            {
+                "resource": "volume",
+                "id": volume_id,
+                "action": "attach",
+                "current_state": doc["status"],
+                "attached_to": doc["instance_id"],
+                "allowed_actions": VOLUME.allowed_actions(doc["status"]),
+            },
+        )
+    transitions.check(SPEC, doc, "attach")
+    _instance_for_attach(rt, account_id, instance_id, doc)
+    return transitions.act(rt, SPEC, doc, "attach", {"instance_id": instance_id})
+
+
+def detach_volume(rt: Runtime, account_id: str, volume_id: str) -> Doc:
+    doc = get_volume(rt, account_id, volume_id)
+    return transitions.act(rt, SPEC, doc, "detach")
+
+
+def detach_all(rt: Runtime, account_id: str, instance_id: str) -> None:
+    """Detach every volume attached (or attaching) to an instance that is being deleted."""
+    for doc in rt.store.find(VOLUMES, account_id):
+        if doc["instance_id"] == instance_id and doc["status"] in VOLUME.actions["detach"]:
+            transitions.act(rt, SPEC, doc, "detach")
+
+
+def resize_volume(rt: Runtime, account_id: str, volume_id: str, size_gb: int) -> Doc:
+    doc = get_volume(rt, account_id, volume_id)
+    transitions.check(SPEC, doc, "resize")
+    if size_gb <= doc["size_gb"]:
+        raise InvalidRequest(
+            f"A volume only grows: {size_gb} GB is not more than its {doc['size_gb']} GB",
+            {
+                "field": "size_gb",
+                "value": size_gb,
+                "constraint": {"exclusiveMinimum": doc["size_gb"]},
+            },
+        )
+    accounts.check_quota(rt, account_id, "storage_gb", size_gb - int(doc["size_gb"]))
+    new = dict(doc, size_gb=size_gb, updated_at=rt.timestamp())
+    rt.store.put(VOLUMES, new)
+    _open_meter(rt, new)  # closes the meter at the old size and opens one at the new size
+    data = dict(_event_data(new, doc["status"]), previous_size_gb=doc["size_gb"])
+    emit(rt, account_id, "volume.resized", data)
+    return new
+
+
+def delete_volume(rt: Runtime, account_id: str, volume_id: str) -> Doc:
+    doc = get_volume(rt, account_id, volume_id)
+    if doc["status"] in ("in-use", "attaching"):
+        raise Conflict(
+            f"Volume '{volume_id}' is attached to instance '{doc['instance_id']}'; "
+            "detach it before deleting it",
+            {
+                "resource": "volume",
+                "id": volume_id,
+                "action": "delete",
+                "current_state": doc["status"],
+                "attached_to": doc["instance_id"],
+                "allowed_actions": VOLUME.allowed_actions(doc["status"]),
+            },
+        )
+    return transitions.act(rt, SPEC, doc, "delete")
+
+
+def _instance_spec() -> transitions.Spec:
+    # instances imports this module (an instance's deletion reaches its dependants)
+    from lambda_emulator.resources.instances import SPEC
+
+    return SPEC

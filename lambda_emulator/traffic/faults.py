@@ -1,0 +1,235 @@
+"""Fault and latency injection: rules that make matching API requests fail or slow down.
+
+A rule matches on method (or any), a path pattern and optionally an account. Path patterns are
+shell-style globs matched against the whole request path, as sent: ``*`` matches any run of
+characters including ``/``, ``?`` one character, ``[abc]`` one of a set; so ``/v1/instances*``
+matches the list, every instance and every action under it, and ``/v*/instances`` both versions.
+
+When a request arrives, the first rule (in creation order) that matches and fires decides:
+
+- a rule with ``status`` or ``code`` answers at once with that error, before authentication (a
+  failing front door: nothing is counted or stored), after ``latency_ms`` if it has one;
+- a rule with only ``latency_ms`` delays the request after it has been authenticated, counted by
+  the rate limiter and marked in flight for its Idempotency-Key (a slow backend).
+
+``count`` limits how many times a rule fires; ``probability`` makes it fire at random, from a
+stream private to the rule and derived from ``--seed``, so a run with the same seed and the same
+requests fails the same requests. Rules are in-process: reset clears them.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from lambda_emulator.core.ids import make_id
+from lambda_emulator.errors import (
+    ERROR_CATALOGUE,
+    ApiError,
+    InvalidRequest,
+    NotFound,
+    error_for_code,
+)
+from lambda_emulator.runtime import Runtime
+
+__all__ = [
+    "Fault",
+    "add",
+    "clear",
+    "delete",
+    "fire",
+    "get",
+    "has_rules",
+    "injected_error",
+    "list_faults",
+    "needs_account",
+    "reset",
+]
+
+PART = "faults"
+_DEFAULT_MESSAGES = {
+    429: "Rate limit exceeded. Retry after {retry_after} seconds.",
+    503: "The service is temporarily unavailable; retry later",
+}
+
+
+@dataclass
+class Fault:
+    id: str
+    path: str
+    method: str | None
+    account_id: str | None
+    status: int | None
+    code: str | None
+    message: str | None
+    latency_ms: int
+    count: int | None
+    probability: float
+    retry_after: int | None
+    created_at: str
+    matched: int = 0
+    fired: int = 0
+    _regex: re.Pattern[str] = field(repr=False, default=re.compile(""))
+    _rng: random.Random = field(repr=False, default_factory=random.Random)
+
+    @property
+    def is_error(self) -> bool:
+        return self.status is not None
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.count is None else max(0, self.count - self.fired)
+
+    def view(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "method": self.method,
+            "path": self.path,
+            "account_id": self.account_id,
+            "status": self.status,
+            "code": self.code,
+            "message": self.message,
+            "latency_ms": self.latency_ms,
+            "count": self.count,
+            "remaining": self.remaining,
+            "probability": self.probability,
+            "retry_after": self.retry_after,
+            "matched": self.matched,
+            "fired": self.fired,
+            "created_at": self.created_at,
+        }
+
+
+@dataclass
+class _Rules:
+    rules: list[Fault] = field(default_factory=list)
+    issued: int = 0
+
+
+def _rules(rt: Runtime) -> _Rules:
+    rules: _Rules = rt.parts.setdefault(PART, _Rules())
+    return rules
+
+
+def _status_and_code(status: int | None, code: str | None) -> tuple[int | None, str | None]:
+    if code is not None:
+        cls = error_for_code(code)
+        return (status if status is not None else cls.status), code
+    if status is None:
+        return None, None
+    for name, cls in ERROR_CATALOGUE.items():
+        if cls.status == status:
+            return status, name
+    return status, "server_error" if status >= 500 else "invalid_request"
+
+
+def add(rt: Runtime, body: dict[str, Any]) -> Fault:
+    """A new rule from a validated ``FaultCreate`` body."""
+    status, code = _status_and_code(body.get("status"), body.get("code"))
+    latency = int(body.get("latency_ms", 0))
+    if status is None and latency == 0:
+        raise InvalidRequest(
+            "A fault needs an error (status and/or code) or latency_ms, or both",
+            {"field": "status", "constraint": "one of status, code, latency_ms is required"},
+        )
+    retry_after = body.get("retry_after")
+    if status == 429 and retry_after is None:
+        retry_after = 1
+    state = _rules(rt)
+    state.issued += 1
+    fault_id = make_id(rt.seed, "flt", state.issued)
+    method = body.get("method")
+    fault = Fault(
+        id=fault_id,
+        path=body["path"],
+        method=method.upper() if method and method != "*" else None,
+        account_id=body.get("account_id"),
+        status=status,
+        code=code,
+        message=body.get("message"),
+        latency_ms=latency,
+        count=body.get("count"),
+        probability=float(body.get("probability", 1.0)),
+        retry_after=retry_after,
+        created_at=rt.timestamp(),
+        _regex=re.compile(fnmatch.translate(body["path"])),
+        _rng=rt.rng("fault", fault_id),
+    )
+    state.rules.append(fault)
+    return fault
+
+
+def list_faults(rt: Runtime) -> list[Fault]:
+    return list(_rules(rt).rules)
+
+
+def get(rt: Runtime, fault_id: str) -> Fault:
+    for fault in _rules(rt).rules:
+        if fault.id == fault_id:
+            return fault
+    raise NotFound(f"Fault '{fault_id}' not found", {"field": "id", "value": fault_id})
+
+
+def delete(rt: Runtime, fault_id: str) -> Fault:
+    fault = get(rt, fault_id)
+    _rules(rt).rules.remove(fault)
+    return fault
+
+
+def clear(rt: Runtime) -> int:
+    state = _rules(rt)
+    removed = len(state.rules)
+    state.rules.clear()
+    return removed
+
+
+def has_rules(rt: Runtime) -> bool:
+    state: _Rules | None = rt.parts.get(PART)
+    return bool(state and state.rules)
+
+
+def needs_account(rt: Runtime) -> bool:
+    return any(f.account_id is not None for f in _rules(rt).rules)
+
+
+def fire(rt: Runtime, method: str, path: str, account_id: str | None) -> Fault | None:
+    """The rule that fires for this request, if any; counts it as fired."""
+    for fault in _rules(rt).rules:
+        if fault.method is not None and fault.method != method:
+            continue
+        if fault.account_id is not None and fault.account_id != account_id:
+            continue
+        if not fault._regex.match(path):
+            continue
+        if fault.remaining == 0:
+            continue
+        fault.matched += 1
+        if fault.probability < 1.0 and fault._rng.random() >= fault.probability:
+            continue
+        fault.fired += 1
+        return fault
+    return None
+
+
+def injected_error(fault: Fault) -> ApiError:
+    """The error a firing rule answers with (its status may differ from the code's own)."""
+    assert fault.status is not None and fault.code is not None
+    cls = error_for_code(fault.code)
+    if cls.status != fault.status:
+        cls = type(cls.__name__, (cls,), {"status": fault.status})
+    message = fault.message or _DEFAULT_MESSAGES.get(fault.status, cls.description).format(
+        retry_after=fault.retry_after
+    )
+    headers: dict[str, str] = {"X-Emulator-Fault": fault.id}
+    extra: dict[str, Any] = {}
+    if fault.retry_after is not None:
+        headers["Retry-After"] = str(fault.retry_after)
+        extra["retry_after"] = fault.retry_after
+    return cls(message, headers=headers, extra=extra)
+
+
+def reset(rt: Runtime) -> None:
+    rt.parts.pop(PART, None)

@@ -1,0 +1,61 @@
+"""Per-account rate limiting on the emulator clock, by the account's plan.
+
+The windows live in ``rt.parts`` (in-process, like a real front end's counters): a restart or a
+reset starts every account afresh. The arithmetic is ``core.ratelimit``.
+"""
+
+from __future__ import annotations
+
+from lambda_emulator.core.ratelimit import Decision, Limits, Window, check
+from lambda_emulator.errors import RateLimitExceeded
+from lambda_emulator.runtime import Runtime
+
+__all__ = ["PART", "admit", "limits_for", "reset"]
+
+PART = "ratelimit"
+_DEFAULT_PLAN = "professional"
+
+
+def limits_for(rt: Runtime, plan: str) -> Limits:
+    cache: dict[str, Limits] = rt.parts.setdefault("ratelimit_plans", {})
+    limits = cache.get(plan)
+    if limits is None:
+        table = rt.catalog.plans.get(plan) or rt.catalog.plans[_DEFAULT_PLAN]
+        rate = table["rate_limit"]
+        limits = cache[plan] = Limits(int(rate["requests_per_hour"]), int(rate["burst"]))
+    return limits
+
+
+def admit(rt: Runtime, account_id: str) -> Decision | None:
+    """Count one request of ``account_id``; its headers, ``None`` when limits are off, or 429."""
+    if not rt.setting("rate_limits"):
+        return None
+    account = rt.store.get("accounts", account_id)
+    limits = limits_for(rt, account["plan"] if account else _DEFAULT_PLAN)
+    windows: dict[str, Window] = rt.parts.setdefault(PART, {})
+    window, decision = check(windows.get(account_id), rt.clock.epoch(), limits)
+    windows[account_id] = window
+    if decision.allowed:
+        return decision
+    wait = decision.retry_after
+    scope = (
+        f"{limits.per_hour} requests per hour"
+        if decision.exceeded == "hourly"
+        else f"a burst of {limits.burst} requests per second"
+    )
+    raise RateLimitExceeded(
+        f"Rate limit exceeded. Retry after {wait} seconds.",
+        {
+            "limit": decision.exceeded,
+            "requests_per_hour": limits.per_hour,
+            "burst": limits.burst,
+            "reason": f"the account's plan allows {scope}",
+        },
+        headers={**decision.headers(), "Retry-After": str(wait)},
+        extra={"retry_after": wait},
+    )
+
+
+def reset(rt: Runtime) -> None:
+    rt.parts.pop(PART, None)
+    rt.parts.pop("ratelimit_plans", None)
