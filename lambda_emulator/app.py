@@ -47,7 +47,7 @@ from lambda_emulator.resources import billing as billing_service
 from lambda_emulator.runtime import JobHandler, Runtime
 from lambda_emulator.settings import Settings
 from lambda_emulator.storage import MemoryStore, Store, TinyDBStore
-from lambda_emulator.traffic import faults, idempotency, journal, ratelimit
+from lambda_emulator.traffic import idempotency
 
 __all__ = ["API_VERSIONS", "create_app", "runtime_of"]
 
@@ -80,13 +80,6 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     **billing_service.JOB_HANDLERS,
     **webhook_deliveries.JOB_HANDLERS,
 }
-#: Parts that keep in-process state clear it here on reset (after the store is reset).
-RESET_HOOKS: list[Callable[[Runtime], None]] = [
-    ratelimit.reset,
-    idempotency.reset,
-    faults.reset,
-    journal.reset,
-]
 #: Parts that derive scheduled work from the store run after every wholesale load of it.
 LOAD_HOOKS: list[Callable[[Runtime], None]] = [
     billing_service.bootstrap,
@@ -128,7 +121,6 @@ def create_app(
             else {}
         ),
         event_listeners=[webhook_deliveries.queue_deliveries],
-        reset_hooks=tuple(RESET_HOOKS),
         load_hooks=tuple(LOAD_HOOKS),
     )
     if not store.tables() and rt.initial_state:

@@ -21,7 +21,6 @@ from lambda_emulator.core import webhooks as core
 from lambda_emulator.core.pagination import Page, paginate
 from lambda_emulator.core.timefmt import format_time, from_epoch
 from lambda_emulator.engine import webhook_secrets
-from lambda_emulator.engine.delivery_queue import queue_of
 from lambda_emulator.engine.events import EVENTS
 from lambda_emulator.errors import Conflict, NotFound
 from lambda_emulator.runtime import JOBS, JobHandler, Runtime
@@ -76,7 +75,7 @@ _DELIVERY_PUBLIC = (
 def on_reset(rt: Runtime) -> None:
     """Reset hook: what was queued or in flight belongs to the state that was just dropped;
     pending deliveries in the new state (a ``--fixtures`` document) are queued."""
-    queue = queue_of(rt)
+    queue = rt.deliveries
     queue.clear()
     for delivery_id in pending_unscheduled(rt):
         queue.push(delivery_id)
@@ -84,9 +83,9 @@ def on_reset(rt: Runtime) -> None:
 
 # the delivery log -------------------------------------------------------------------------------
 def delivery_config(rt: Runtime) -> dict[str, Any]:
-    schedule = [float(s) for s in rt.setting("webhook_retry_schedule")]
+    schedule = list(rt.webhook_retry_schedule)
     return {
-        "timeout_seconds": float(rt.setting("webhook_timeout")),
+        "timeout_seconds": rt.webhook_timeout,
         "retry_schedule": schedule,
         "max_attempts": core.max_attempts(schedule),
     }
@@ -117,7 +116,7 @@ def new_delivery(rt: Runtime, webhook: Doc, event: Doc, redelivery_of: str | Non
         "job_id": None,
     }
     rt.store.put(DELIVERIES, doc)
-    queue_of(rt).push(doc["id"])
+    rt.deliveries.push(doc["id"])
     return doc
 
 
@@ -227,8 +226,8 @@ def prepare(rt: Runtime, delivery_id: str, user_agent: str) -> Outgoing | None:
         "delivery_id": delivery_id,
         "attempt": attempt,
         "url": webhook["url"],
-        "timeout": float(rt.setting("webhook_timeout")),
-        "generation": queue_of(rt).generation,
+        "timeout": rt.webhook_timeout,
+        "generation": rt.deliveries.generation,
     }
     try:
         secret = webhook_secrets.decrypt(rt, webhook["secret_encrypted"])
@@ -314,7 +313,7 @@ def _retry(rt: Runtime, job: Doc) -> None:
     if delivery is None or delivery["status"] != "pending":
         return
     rt.store.put(DELIVERIES, dict(delivery, job_id=None))
-    queue_of(rt).push(delivery["id"])
+    rt.deliveries.push(delivery["id"])
 
 
 def pending_unscheduled(rt: Runtime) -> list[str]:

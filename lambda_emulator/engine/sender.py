@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 
 from lambda_emulator import __version__
 from lambda_emulator.engine import delivery_log as webhook_deliveries
-from lambda_emulator.engine import delivery_queue
 from lambda_emulator.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -45,7 +44,7 @@ RECORD_RETRY_SECONDS = 5.0
 class DeliverySender:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
-        self.queue = delivery_queue.queue_of(rt)
+        self.queue = rt.deliveries
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()

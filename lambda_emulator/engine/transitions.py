@@ -99,11 +99,11 @@ class Spec:
 def config(rt: Runtime) -> dict[str, Any]:
     """The transition mode, durations and manual read count in force now."""
     durations = dict(DEFAULT_DURATIONS)
-    durations.update(rt.overrides.get("transition_durations", {}))
+    durations.update(rt.overrides.transition_durations)
     return {
-        "mode": rt.setting("transitions"),
+        "mode": rt.transition_mode,
         "durations": durations,
-        "reads": int(rt.overrides.get("transition_reads", DEFAULT_READS)),
+        "reads": rt.overrides.transition_reads or DEFAULT_READS,
     }
 
 
@@ -111,13 +111,11 @@ def set_config(
     rt: Runtime, mode: str, durations: dict[str, float] | None, reads: int | None
 ) -> dict[str, Any]:
     """Change the mode (and optionally durations and reads) until the next reset."""
-    rt.overrides["transitions"] = mode
+    rt.overrides.transitions = mode
     if durations is not None:
-        merged = dict(rt.overrides.get("transition_durations", {}))
-        merged.update({k: float(v) for k, v in durations.items()})
-        rt.overrides["transition_durations"] = merged
+        rt.overrides.transition_durations.update({k: float(v) for k, v in durations.items()})
     if reads is not None:
-        rt.overrides["transition_reads"] = reads
+        rt.overrides.transition_reads = reads
     return config(rt)
 
 

@@ -15,10 +15,10 @@ def reset(rt: Runtime) -> None:
     """Everything back to the fixtures and the start-up flags."""
     rt.store.replace_all(rt.initial_state)
     rt.clock.restart()
-    rt.reset_counters()
+    rt.reset_in_process()
     rt.rebuild_job_heap()
     accounts.bootstrap(rt)
-    for hook in (*rt.reset_hooks, *rt.load_hooks):
+    for hook in rt.load_hooks:
         hook(rt)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lambda_emulator.runtime import Runtime
-from lambda_emulator.traffic.journal import BODY_CAPTURE_LIMIT, Entry, journal_of
+from lambda_emulator.traffic.journal import BODY_CAPTURE_LIMIT, Entry
 
 __all__ = ["JournalMiddleware"]
 
@@ -76,7 +76,7 @@ class JournalMiddleware:
             entry.duration_ms = (time.perf_counter() - started) * 1000
             entry.account_id = state.get("account_id") or None
             entry.fault_id = state.get("fault_id")
-            journal_of(self.rt).add(entry)
+            self.rt.traffic.journal.add(entry)
 
     async def _capturing(self, scope: Scope, receive: Receive, entry: Entry) -> Receive:
         """A ``receive`` that copies the body into ``entry``.

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -143,7 +144,7 @@ def endpoint(edge: Edge, op: Operation) -> Callable[[Request], Any]:
             if fault is not None:
                 state["fault_id"] = fault.id
                 if fault.is_error:
-                    await asyncio.sleep(fault.latency_ms / 1000)
+                    await sleep_at_least(fault.latency_ms / 1000)
                     raise faults.injected_error(fault)
                 delay = fault.latency_ms / 1000
             key: Doc | None = None
@@ -175,7 +176,7 @@ def endpoint(edge: Edge, op: Operation) -> Callable[[Request], Any]:
                     return _replay(rt, claim, request_id, limit_headers)
                 held = claim
             if delay:
-                await asyncio.sleep(delay)
+                await sleep_at_least(delay)
             # most requests carry no query: skip parsing an empty one
             pairs = request.query_params.multi_items() if request.scope["query_string"] else []
             query = schemas.coerce_query(query_ref, pairs)
@@ -233,19 +234,28 @@ def endpoint(edge: Edge, op: Operation) -> Callable[[Request], Any]:
     return run
 
 
+async def sleep_at_least(seconds: float) -> None:
+    """Injected latency is a promise to the client: the event loop's timers may wake a little
+    early (millisecond granularity), so sleep again for whatever is left."""
+    deadline = time.perf_counter() + seconds
+    while (left := deadline - time.perf_counter()) > 0:
+        await asyncio.sleep(left)
+
+
 def _fault_for(rt: Runtime, request: Request) -> faults.Fault | None:
     """The fault rule that fires for this request; the account is looked up only if a rule
     names one, and without failing (authentication comes later, and may refuse the key)."""
-    if not faults.has_rules(rt):
+    rules = rt.traffic.faults
+    if not rules.rules:
         return None
     account_id = None
-    if faults.needs_account(rt):
+    if rules.needs_account():
         try:
             doc = api_keys.find_by_secret(rt, presented_key(request.headers))
         except ApiError:
             doc = None
         account_id = doc["account_id"] if doc else None
-    return faults.fire(rt, request.method, request.scope["path"], account_id)
+    return rules.fire(request.method, request.scope["path"], account_id)
 
 
 def _with_metadata(rt: Runtime, payload: dict[str, Any], request_id: str) -> dict[str, Any]:
@@ -287,7 +297,7 @@ def _outcome(
                 edge.schemas.check_response(op.response, result)
         except ValidationFailure as failure:
             log.error("request %s: %s", request_id, failure)
-            if edge.rt.setting("strict"):
+            if edge.rt.settings.strict:
                 raise ServerError(
                     "The emulator built a response that breaks its own schema (strict mode)",
                     {"reason": str(failure)},

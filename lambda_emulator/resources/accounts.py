@@ -71,7 +71,7 @@ def bootstrap(rt: Runtime) -> Doc:
             }
             rt.store.put(ACCOUNTS, account)
             rt.store.put(META, {"id": "default", "account_id": account["id"]})
-        key = rt.setting("api_key")
+        key = rt.settings.api_key
         if api_keys.find_by_secret(rt, key) is None:
             api_keys.store_key(rt, account["id"], key, name="default", permissions=["*"])
     return account

@@ -47,10 +47,10 @@ def key_view(doc: Doc) -> dict[str, Any]:
 
 
 def _index(rt: Runtime) -> dict[str, str]:
-    index = rt.caches.get("key_index")
+    index = rt.caches.key_index
     if index is None:
         index = {d["hash"]: d["id"] for d in rt.store.all(API_KEYS)}
-        rt.caches["key_index"] = index
+        rt.caches.key_index = index
     return index
 
 

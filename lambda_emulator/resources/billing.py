@@ -45,7 +45,7 @@ PAYMENT_TERMS = timedelta(days=14)
 
 
 def price_book(rt: Runtime) -> core.PriceBook:
-    book = rt.tools.get("price_book")
+    book = rt.tools.price_book
     if book is None:
         prices = rt.catalog.prices
         book = core.PriceBook(
@@ -55,8 +55,7 @@ def price_book(rt: Runtime) -> core.PriceBook:
             snapshot_gb_month=Decimal(str(prices["snapshot_gb_month"])),
             hours_per_month=int(prices["hours_per_month"]),
         )
-        rt.tools["price_book"] = book
-    assert isinstance(book, core.PriceBook)
+        rt.tools.price_book = book
     return book
 
 

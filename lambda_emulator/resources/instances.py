@@ -75,20 +75,20 @@ def _event_data(doc: Doc, previous: str | None) -> dict[str, Any]:
 
 def _public_ips(rt: Runtime) -> Counter[str]:
     """Public addresses held by live instances (all accounts: the pool is shared)."""
-    index: Counter[str] | None = rt.caches.get("public_ips")
+    index = rt.caches.public_ips
     if index is None:
         index = Counter(d["public_ip"] for d in rt.store.all(INSTANCES) if d.get("public_ip"))
-        rt.caches["public_ips"] = index
+        rt.caches.public_ips = index
     return index
 
 
 def _private_ips(rt: Runtime, region: str) -> set[str]:
-    index: dict[str, set[str]] | None = rt.caches.get("private_ips")
+    index = rt.caches.private_ips
     if index is None:
         index = {}
         for d in rt.store.all(INSTANCES):
             index.setdefault(d["region"], set()).add(d["private_ip"])
-        rt.caches["private_ips"] = index
+        rt.caches.private_ips = index
     return index.setdefault(region, set())
 
 

@@ -30,18 +30,17 @@ __all__ = [
     "webhook_view",
 ]
 
-_CATALOGUE = "webhooks.event_catalogue"
 _PUBLIC = ("id", "url", "events", "status", "description", "created_at", "updated_at")
 
 
 # the catalogue ----------------------------------------------------------------------------------
 def event_catalogue(rt: Runtime) -> list[str]:
     """Every event type, from ``schemas/events.json`` (``$defs.EventType.enum``)."""
-    cached = rt.tools.get(_CATALOGUE)
+    cached = rt.tools.event_types
     if cached is None:
         document = json.loads((data_dir("schemas") / "events.json").read_text(encoding="utf-8"))
-        cached = [str(name) for name in document["$defs"]["EventType"]["enum"]]
-        rt.tools[_CATALOGUE] = cached
+        cached = tuple(str(name) for name in document["$defs"]["EventType"]["enum"])
+        rt.tools.event_types = cached
     return list(cached)
 
 

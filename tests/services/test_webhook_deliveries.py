@@ -47,7 +47,7 @@ def test_each_event_makes_one_delivery_per_matching_active_subscription(rt: Runt
         "volume.created": {everything},
     }
     assert webhook_deliveries.list_deliveries(rt, other["id"]) == []
-    queued = list(delivery_queue.queue_of(rt).ready)
+    queued = list(rt.deliveries.ready)
     assert len(queued) == 4 and len(set(queued)) == 4
     first = webhook_deliveries.list_deliveries(rt, me, webhook_id=exact)[0]
     assert first["event_id"] == created["id"] and first["status"] == "pending"

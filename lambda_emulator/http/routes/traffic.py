@@ -7,8 +7,7 @@ from typing import Any
 from lambda_emulator.engine import state_documents as state
 from lambda_emulator.http.operations import Call, Operation, Result
 from lambda_emulator.http.validation import SchemaSet
-from lambda_emulator.traffic import faults, ratelimit
-from lambda_emulator.traffic.journal import journal_of
+from lambda_emulator.traffic import ratelimit
 
 __all__ = ["OPERATIONS"]
 
@@ -21,31 +20,31 @@ STATE_BODY_LIMIT = 512 * 1024 * 1024
 
 
 def create_fault(call: Call) -> Any:
-    return Result(faults.add(call.rt, call.body).view(), status=201)
+    return Result(call.rt.traffic.faults.add(call.body, call.rt.timestamp()).view(), status=201)
 
 
 def list_faults(call: Call) -> Any:
-    return [f.view() for f in faults.list_faults(call.rt)]
+    return [f.view() for f in call.rt.traffic.faults.rules]
 
 
 def get_fault(call: Call) -> Any:
-    return faults.get(call.rt, call.params["id"]).view()
+    return call.rt.traffic.faults.get(call.params["id"]).view()
 
 
 def delete_fault(call: Call) -> Any:
-    return faults.delete(call.rt, call.params["id"]).view()
+    return call.rt.traffic.faults.delete(call.params["id"]).view()
 
 
 def clear_faults(call: Call) -> Any:
-    return {"deleted": faults.clear(call.rt)}
+    return {"deleted": call.rt.traffic.faults.clear()}
 
 
 def list_requests(call: Call) -> Any:
-    return journal_of(call.rt).select(**call.query)
+    return call.rt.traffic.journal.select(**call.query)
 
 
 def clear_requests(call: Call) -> Any:
-    return {"deleted": journal_of(call.rt).clear()}
+    return {"deleted": call.rt.traffic.journal.clear()}
 
 
 def export_state(call: Call) -> Any:
@@ -88,7 +87,7 @@ def _rate_limits(call: Call) -> dict[str, Any]:
     for plan in rt.catalog.plans:
         limits = ratelimit.limits_for(rt, plan)
         plans[plan] = {"requests_per_hour": limits.per_hour, "burst": limits.burst}
-    return {"enabled": bool(rt.setting("rate_limits")), "plans": plans}
+    return {"enabled": rt.rate_limits_on, "plans": plans}
 
 
 def get_rate_limits(call: Call) -> Any:
@@ -96,8 +95,8 @@ def get_rate_limits(call: Call) -> Any:
 
 
 def set_rate_limits(call: Call) -> Any:
-    call.rt.overrides["rate_limits"] = call.body["enabled"]
-    ratelimit.reset(call.rt)
+    call.rt.overrides.rate_limits = bool(call.body["enabled"])
+    call.rt.traffic.rate_windows.clear()
     return _rate_limits(call)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from lambda_emulator.engine import delivery_log as webhook_deliveries
-from lambda_emulator.engine import delivery_queue
 from lambda_emulator.errors import ServiceUnavailable
 from lambda_emulator.http.operations import Call, Operation, Result
 
@@ -38,16 +37,14 @@ def get_config(call: Call) -> Any:
 def set_config(call: Call) -> Any:
     body = call.body
     if "timeout_seconds" in body:
-        call.rt.overrides["webhook_timeout"] = float(body["timeout_seconds"])
+        call.rt.overrides.webhook_timeout = float(body["timeout_seconds"])
     if "retry_schedule" in body:
-        call.rt.overrides["webhook_retry_schedule"] = tuple(
-            float(s) for s in body["retry_schedule"]
-        )
+        call.rt.overrides.webhook_retry_schedule = tuple(float(s) for s in body["retry_schedule"])
     return webhook_deliveries.delivery_config(call.rt)
 
 
 def drain(call: Call) -> Any:
-    queue = delivery_queue.queue_of(call.rt)
+    queue = call.rt.deliveries
     drainer = queue.drainer
     if drainer is None:
         raise ServiceUnavailable("The webhook sender is not running")
