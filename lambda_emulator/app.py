@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 
 from lambda_emulator.catalog import load_catalog
 from lambda_emulator.clock import Clock
-from lambda_emulator.engine import delivery_log as webhook_deliveries
+from lambda_emulator.engine import delivery_log
 from lambda_emulator.engine import state_documents as state
 from lambda_emulator.engine.sender import DeliverySender
 from lambda_emulator.errors import ApiError, MethodNotAllowed, NotFound
@@ -32,19 +32,22 @@ from lambda_emulator.http.routes import (
     billing,
     control,
     monitoring,
-    traffic,
     webhook_control,
     webhooks,
 )
+from lambda_emulator.http.routes import faults as fault_routes
 from lambda_emulator.http.routes import instances as instance_routes
 from lambda_emulator.http.routes import networking as networking_routes
+from lambda_emulator.http.routes import rate_limits as rate_limit_routes
+from lambda_emulator.http.routes import requests as request_routes
 from lambda_emulator.http.routes import snapshots as snapshot_routes
+from lambda_emulator.http.routes import state as state_routes
 from lambda_emulator.http.routes import transitions as transition_routes
 from lambda_emulator.http.routes import volumes as volume_routes
-from lambda_emulator.http.validation import SchemaSet
-from lambda_emulator.resources import accounts, instances, snapshots, volumes, vpns
+from lambda_emulator.http.validation import SchemaSet, check_state_tables
 from lambda_emulator.resources import billing as billing_service
-from lambda_emulator.runtime import JobHandler, Runtime
+from lambda_emulator.resources import firewall, instances, onboarding, snapshots, volumes, vpns
+from lambda_emulator.runtime import Doc, JobHandler, Runtime
 from lambda_emulator.settings import Settings
 from lambda_emulator.storage import MemoryStore, Store, TinyDBStore
 from lambda_emulator.traffic import idempotency
@@ -66,7 +69,10 @@ API_OPERATIONS: list[Operation] = [
 #: The control plane, under ``/_emulator``.
 CONTROL_OPERATIONS: list[Operation] = [
     *control.OPERATIONS,
-    *traffic.OPERATIONS,
+    *fault_routes.OPERATIONS,
+    *request_routes.OPERATIONS,
+    *state_routes.OPERATIONS,
+    *rate_limit_routes.OPERATIONS,
     *transition_routes.OPERATIONS,
     *webhook_control.OPERATIONS,
 ]
@@ -78,12 +84,21 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     snapshots.SPEC.job_kind: snapshots.settle_job,
     vpns.SPEC.job_kind: vpns.settle_job,
     **billing_service.JOB_HANDLERS,
-    **webhook_deliveries.JOB_HANDLERS,
+    **delivery_log.JOB_HANDLERS,
 }
+#: Called with each new event inside its transaction: webhooks queue their deliveries, and
+#: resources react to the ones that concern them (an instance's deletion reaches its volumes
+#: and rules this way, so ``resources.instances`` imports neither).
+EVENT_LISTENERS: tuple[Callable[[Runtime, Doc], None], ...] = (
+    delivery_log.queue_deliveries,
+    volumes.on_instance_event,
+    firewall.on_instance_event,
+)
 #: Parts that derive scheduled work from the store run after every wholesale load of it.
 LOAD_HOOKS: list[Callable[[Runtime], None]] = [
+    onboarding.bootstrap,
     billing_service.bootstrap,
-    webhook_deliveries.on_reset,
+    delivery_log.on_reset,
 ]
 _VERSION_RE = re.compile(r"^/(v\d+)(?:/|$)")
 #: How often (real seconds) the background task runs jobs that fell due without any request.
@@ -115,18 +130,17 @@ def create_app(
                 settings.fixtures,
                 JOB_HANDLERS,
                 catalog,
-                lambda tables: traffic.check_tables(schemas, tables),
+                lambda tables: check_state_tables(schemas, tables),
             )
             if settings.fixtures
             else {}
         ),
-        event_listeners=[webhook_deliveries.queue_deliveries],
+        event_listeners=EVENT_LISTENERS,
         load_hooks=tuple(LOAD_HOOKS),
     )
     if not store.tables() and rt.initial_state:
         store.replace_all(rt.initial_state)
     rt.rebuild_job_heap()
-    accounts.bootstrap(rt)
     for hook in rt.load_hooks:
         hook(rt)
 

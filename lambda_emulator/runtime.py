@@ -34,7 +34,7 @@ from lambda_emulator.core.ratelimit import Limits, Window
 from lambda_emulator.core.timefmt import format_time, from_epoch
 from lambda_emulator.engine.delivery_queue import DeliveryQueue
 from lambda_emulator.settings import Settings
-from lambda_emulator.storage.base import Doc, Store
+from lambda_emulator.storage.protocol import Doc, Store
 from lambda_emulator.traffic.faults import FaultRules
 from lambda_emulator.traffic.journal import Journal
 

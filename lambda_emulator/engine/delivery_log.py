@@ -1,6 +1,7 @@
-"""Webhook deliveries: the log, the in-process queue, and what the sender calls.
+"""The webhook delivery log: one record per delivery with its attempts, and what the sender
+calls to prepare an attempt and record its outcome.
 
-A new event (``services.events.emit``) reaches ``queue_deliveries`` inside its transaction; it
+A new event (``engine.events.emit``) reaches ``queue_deliveries`` inside its transaction; it
 records one ``pending`` delivery per matching active subscription and puts its id on the
 runtime's ``DeliveryQueue``. The sender (``lambda_emulator.engine.sender``, in the app's lifespan)
 takes ids off the queue, POSTs, and calls ``record_attempt``: a failure schedules a
@@ -9,7 +10,8 @@ takes ids off the queue, POSTs, and calls ``record_attempt``: a failure schedule
 Everything a delivery needs is in the store (the delivery, its event, its subscription), and the
 queue is only a wake-up list: ``pending_unscheduled`` finds what a stopped emulator left queued
 or in flight, so a restart from a state file sends it again (at least once). Subscriptions
-themselves are ``services.webhooks``.
+themselves are ``resources.webhooks``; the queue is ``engine.delivery_queue`` and the sender
+``engine.sender``.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from lambda_emulator.core import webhooks as core
-from lambda_emulator.core.pagination import Page, paginate
+from lambda_emulator.core.pagination import Page, page_of
 from lambda_emulator.core.timefmt import format_time, from_epoch
 from lambda_emulator.engine import webhook_secrets
 from lambda_emulator.engine.events import EVENTS
+from lambda_emulator.engine.views import PublicView
 from lambda_emulator.errors import Conflict, NotFound
 from lambda_emulator.runtime import JOBS, JobHandler, Runtime
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.storage.protocol import Doc
 
 __all__ = [
     "DELIVERIES",
@@ -52,26 +55,13 @@ WEBHOOKS = "webhooks"
 DELIVERIES = "webhook_deliveries"
 RETRY_JOB = "webhook.retry"
 PING = "webhook.ping"
-_DELIVERY_PUBLIC = (
-    "id",
-    "account_id",
-    "webhook_id",
-    "event_id",
-    "event_type",
-    "status",
-    "attempt_count",
-    "max_attempts",
-    "next_attempt_at",
-    "last_error",
-    "redelivery_of",
-    "attempts",
-    "created_at",
-    "updated_at",
-    "completed_at",
-)
 
 
 # the in-process queue ---------------------------------------------------------------------------
+#: What the API shows of a stored document: the properties of its response schema.
+delivery_view = PublicView("webhooks.json#/$defs/Delivery")
+
+
 def on_reset(rt: Runtime) -> None:
     """Reset hook: what was queued or in flight belongs to the state that was just dropped;
     pending deliveries in the new state (a ``--fixtures`` document) are queued."""
@@ -89,10 +79,6 @@ def delivery_config(rt: Runtime) -> dict[str, Any]:
         "retry_schedule": schedule,
         "max_attempts": core.max_attempts(schedule),
     }
-
-
-def delivery_view(doc: Doc) -> dict[str, Any]:
-    return {name: doc.get(name) for name in _DELIVERY_PUBLIC}
 
 
 def new_delivery(rt: Runtime, webhook: Doc, event: Doc, redelivery_of: str | None) -> Doc:
@@ -163,12 +149,7 @@ def page_of_deliveries(
         event_type=query.get("event_type"),
         event_id=query.get("event_id"),
     )
-    return paginate(
-        (delivery_view(d) for d in rows),
-        order=query.get("order", "asc"),
-        page=query.get("page", 1),
-        limit=query.get("limit", 20),
-    )
+    return page_of((delivery_view(d) for d in rows), query)
 
 
 def redeliver(rt: Runtime, delivery_id: str, account_id: str | None = None) -> Doc:

@@ -15,7 +15,7 @@ started_at, ended_at}`` where ``started_at``/``ended_at`` are emulator epoch sec
 from __future__ import annotations
 
 from lambda_emulator.runtime import Runtime
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.storage.protocol import Doc
 
 __all__ = ["METERS", "close_meter", "open_meter", "open_meters"]
 

@@ -4,7 +4,7 @@ It sits just inside ``EdgeMiddleware`` (which gives the request its id), so 404s
 failures, rate-limited and fault-injected requests are recorded like any other. Control-plane
 requests (``/_emulator/…``) are not recorded: the journal shows what a client sent to the API,
 not what the test harness did. Bodies are captured as raw bytes up to a limit; decoding and
-redaction happen when the journal is read (``services.journal``).
+redaction happen when the journal is read (``traffic.journal``).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ import inspect
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -36,74 +36,19 @@ from lambda_emulator.errors import (
 )
 from lambda_emulator.http.auth import presented_key, utf8_header
 from lambda_emulator.http.bodies import parse_json, read_body
+from lambda_emulator.http.declare import Call, Operation, OperationFamily, Result
 from lambda_emulator.http.envelope import envelope_response, error_response
 from lambda_emulator.http.validation import SchemaSet, ValidationFailure
 from lambda_emulator.resources import api_keys
 from lambda_emulator.runtime import Doc, Runtime
 from lambda_emulator.traffic import faults, idempotency, ratelimit
 
-__all__ = [
-    "Call",
-    "Edge",
-    "Operation",
-    "Result",
-    "endpoint",
-]
+__all__ = ["Call", "Edge", "Operation", "OperationFamily", "Result", "endpoint"]
 
 log = logging.getLogger("lambda_emulator")
 
 EMPTY_BODY = "common.json#/$defs/Empty"
 NO_QUERY = "common.json#/$defs/NoQuery"
-
-
-@dataclass(frozen=True)
-class Call:
-    """What a handler gets: the runtime, who is calling, and the validated input."""
-
-    rt: Runtime
-    request: Request
-    request_id: str
-    account_id: str
-    key: Doc | None
-    body: dict[str, Any]
-    query: dict[str, Any]
-    params: dict[str, str]
-    #: The schema files, for the few handlers that check parts of a body themselves.
-    schemas: SchemaSet
-
-
-@dataclass(frozen=True)
-class Result:
-    """A handler's answer when a bare ``data`` value is not enough."""
-
-    data: Any
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-Handler = Callable[[Call], Any]
-
-
-@dataclass(frozen=True)
-class Operation:
-    method: str
-    path: str
-    operation_id: str
-    summary: str
-    tag: str
-    handler: Handler
-    permission: str | None = None
-    body: str | None = None
-    query: str | None = None
-    response: str | None = None
-    listing: bool = False
-    status: int = 200
-    authenticated: bool = True
-    errors: tuple[int, ...] = ()
-    #: False for the few operations that replace the whole store (reset, state import).
-    transactional: bool = True
-    #: A larger body limit than ``--max-body-bytes`` for the operation (state import).
-    max_body_bytes: int | None = None
 
 
 @dataclass

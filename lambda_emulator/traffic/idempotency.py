@@ -25,7 +25,7 @@ from typing import Any
 from lambda_emulator.core.idempotency import Claim, fingerprint, record_id
 from lambda_emulator.errors import IdempotencyKeyInUse, IdempotencyKeyReused, InvalidRequest
 from lambda_emulator.runtime import Runtime
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.storage.protocol import Doc
 
 __all__ = [
     "EXPIRE_JOB",

@@ -7,9 +7,8 @@ import pytest
 
 from lambda_emulator.app import create_app, runtime_of
 from lambda_emulator.engine import delivery_log as webhook_deliveries
-from lambda_emulator.engine import delivery_queue
 from lambda_emulator.engine.events import emit
-from lambda_emulator.resources import accounts, webhooks
+from lambda_emulator.resources import accounts, onboarding, webhooks
 from lambda_emulator.runtime import Runtime
 from tests.conftest import test_settings as settings_with
 
@@ -29,7 +28,7 @@ def _hook(rt: Runtime, account_id: str, events: list[str]) -> str:
 
 def test_each_event_makes_one_delivery_per_matching_active_subscription(rt: Runtime) -> None:
     me = accounts.default_account_id(rt)
-    other, _, _ = accounts.create_account(rt, "professional")
+    other, _, _ = onboarding.create_account(rt, "professional")
     exact = _hook(rt, me, ["instance.created"])
     wildcard = _hook(rt, me, ["instance.*"])
     everything = _hook(rt, me, ["*"])
