@@ -4,29 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
+import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from lambda_emulator.catalog import load_catalog
 from lambda_emulator.clock import Clock
 from lambda_emulator.engine import delivery_log
 from lambda_emulator.engine import state_documents as state
 from lambda_emulator.engine.sender import DeliverySender
-from lambda_emulator.errors import ApiError, MethodNotAllowed, NotFound
-from lambda_emulator.http.envelope import error_response
 from lambda_emulator.http.journal import JournalMiddleware
 from lambda_emulator.http.middleware import EdgeMiddleware
-from lambda_emulator.http.openapi import build_openapi
-from lambda_emulator.http.operations import Edge, Operation, endpoint
+from lambda_emulator.http.operations import Edge, Operation
 from lambda_emulator.http.routes import (
     account,
     billing,
@@ -44,6 +38,12 @@ from lambda_emulator.http.routes import snapshots as snapshot_routes
 from lambda_emulator.http.routes import state as state_routes
 from lambda_emulator.http.routes import transitions as transition_routes
 from lambda_emulator.http.routes import volumes as volume_routes
+from lambda_emulator.http.routing import (
+    API_VERSIONS,
+    http_exception_handler,
+    openapi_route,
+    operation_routes,
+)
 from lambda_emulator.http.validation import SchemaSet, check_state_tables
 from lambda_emulator.resources import billing as billing_service
 from lambda_emulator.resources import firewall, instances, onboarding, snapshots, volumes, vpns
@@ -54,7 +54,8 @@ from lambda_emulator.traffic import idempotency
 
 __all__ = ["API_VERSIONS", "create_app", "runtime_of"]
 
-API_VERSIONS = ("v1", "v2")
+log = logging.getLogger("lambda_emulator")
+
 #: Route modules of the emulated API, mounted under every version.
 API_OPERATIONS: list[Operation] = [
     *account.OPERATIONS,
@@ -100,7 +101,6 @@ LOAD_HOOKS: list[Callable[[Runtime], None]] = [
     billing_service.bootstrap,
     delivery_log.on_reset,
 ]
-_VERSION_RE = re.compile(r"^/(v\d+)(?:/|$)")
 #: How often (real seconds) the background task runs jobs that fell due without any request.
 TICK_SECONDS = 0.05
 
@@ -167,7 +167,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[Middleware(EdgeMiddleware, rt=rt), Middleware(JournalMiddleware, rt=rt)],
-        exception_handlers={HTTPException: _http_exception_handler(rt)},
+        exception_handlers={HTTPException: http_exception_handler(rt)},
         lifespan=lifespan,
     )
     app.router.redirect_slashes = False
@@ -184,80 +184,11 @@ def _routes(edge: Edge) -> list[BaseRoute]:
     routes: list[BaseRoute] = []
     for version in API_VERSIONS:
         prefix = "/" + version
-        routes.append(
-            Route(prefix + "/openapi.json", _openapi_endpoint(edge, prefix), methods=["GET"])
-        )
-        routes.extend(_operation_routes(edge, API_OPERATIONS, prefix))
+        routes.append(openapi_route(edge, API_OPERATIONS, prefix))
+        routes.extend(operation_routes(edge, API_OPERATIONS, prefix))
         routes.extend(monitoring.websocket_routes(edge, prefix))
-    routes.extend(_operation_routes(edge, CONTROL_OPERATIONS, "/_emulator"))
+    routes.extend(operation_routes(edge, CONTROL_OPERATIONS, "/_emulator"))
     return routes
-
-
-def _operation_routes(edge: Edge, operations: list[Operation], prefix: str) -> list[BaseRoute]:
-    """One Route per path, dispatching on method, so a wrong method is a 405 with ``Allow``."""
-    by_path: dict[str, dict[str, Operation]] = {}
-    for op in operations:
-        by_path.setdefault(op.path, {})[op.method] = op
-    routes: list[BaseRoute] = []
-    for path, ops in by_path.items():
-        handlers = {method: endpoint(edge, op) for method, op in ops.items()}
-        if "GET" in handlers:
-            handlers["HEAD"] = handlers["GET"]
-        routes.append(Route(prefix + path, _dispatch(handlers), methods=list(ops)))
-    return routes
-
-
-def _dispatch(handlers: dict[str, Callable[[Request], Any]]) -> Callable[[Request], Any]:
-    async def by_method(request: Request) -> Response:
-        response: Response = await handlers[request.method](request)
-        return response
-
-    return by_method
-
-
-def _openapi_endpoint(edge: Edge, prefix: str) -> Callable[[Request], Any]:
-    cache: dict[str, dict[str, Any]] = {}
-
-    async def openapi(request: Request) -> Response:
-        server = str(request.base_url).rstrip("/") + prefix
-        doc = cache.get(server)
-        if doc is None:
-            doc = build_openapi(API_OPERATIONS, edge.schemas, "", server)
-            cache[server] = doc
-        return JSONResponse(doc)
-
-    return openapi
-
-
-def _http_exception_handler(rt: Runtime) -> Callable[[Request, Exception], Any]:
-    async def handle(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        state = request.scope.get("state", {})
-        request_id = state.get("request_id") or rt.new_request_id()
-        path, method = request.url.path, request.method
-        error: ApiError
-        if exc.status_code == 405:
-            allow = (exc.headers or {}).get("Allow", "")
-            allowed = [m.strip() for m in allow.split(",") if m.strip() and m.strip() != "HEAD"]
-            error = MethodNotAllowed(
-                f"Method {method} is not allowed on {path}; allowed: {', '.join(allowed)}",
-                {"method": method, "allowed_methods": allowed},
-                headers={"Allow": ", ".join(allowed)},
-            )
-        else:
-            match = _VERSION_RE.match(path)
-            if match and match.group(1) not in API_VERSIONS:
-                error = NotFound(
-                    f"API version '{match.group(1)}' is not supported",
-                    {"version": match.group(1), "supported_versions": list(API_VERSIONS)},
-                )
-            else:
-                error = NotFound(
-                    f"No such endpoint: {method} {path}", {"method": method, "path": path}
-                )
-        return error_response(error, request_id, rt.timestamp())
-
-    return handle
 
 
 async def _tick(rt: Runtime) -> None:
@@ -266,6 +197,4 @@ async def _tick(rt: Runtime) -> None:
         try:
             rt.run_due()
         except Exception:  # a job failing must not stop time for everyone else
-            import logging
-
-            logging.getLogger("lambda_emulator").exception("a scheduled job failed")
+            log.exception("a scheduled job failed")
