@@ -6,8 +6,8 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -16,9 +16,7 @@ from starlette.routing import BaseRoute
 
 from lambda_emulator.catalog import load_catalog
 from lambda_emulator.clock import Clock
-from lambda_emulator.engine import delivery_log
 from lambda_emulator.engine import state_documents as state
-from lambda_emulator.engine.sender import DeliverySender
 from lambda_emulator.http.journal import JournalMiddleware
 from lambda_emulator.http.middleware import EdgeMiddleware
 from lambda_emulator.http.operations import Edge, Operation
@@ -35,6 +33,7 @@ from lambda_emulator.http.routes import instances as instance_routes
 from lambda_emulator.http.routes import networking as networking_routes
 from lambda_emulator.http.routes import rate_limits as rate_limit_routes
 from lambda_emulator.http.routes import requests as request_routes
+from lambda_emulator.http.routes import sandboxes as sandbox_routes
 from lambda_emulator.http.routes import snapshots as snapshot_routes
 from lambda_emulator.http.routes import state as state_routes
 from lambda_emulator.http.routes import transitions as transition_routes
@@ -46,12 +45,12 @@ from lambda_emulator.http.routing import (
     operation_routes,
 )
 from lambda_emulator.http.validation import SchemaSet, check_state_tables
-from lambda_emulator.resources import billing as billing_service
-from lambda_emulator.resources import firewall, instances, onboarding, snapshots, volumes, vpns
-from lambda_emulator.runtime import Doc, JobHandler, Runtime
+from lambda_emulator.runtime import Runtime, Tools
+from lambda_emulator.sandboxes.assembly import JOB_HANDLERS, Shared
+from lambda_emulator.sandboxes.registry import Sandboxes
 from lambda_emulator.settings import Settings
 from lambda_emulator.storage import MemoryStore, Store, TinyDBStore
-from lambda_emulator.traffic import idempotency
+from lambda_emulator.storage.namespaced import NamespacedStore
 
 if TYPE_CHECKING:  # httpx is imported on the first delivery, not at start-up
     import httpx
@@ -71,6 +70,12 @@ API_OPERATIONS: list[Operation] = [
     *billing.OPERATIONS,
     *webhooks.OPERATIONS,
 ]
+#: The sandboxes themselves, under ``/_emulator/sandboxes``.
+SANDBOX_OPERATIONS: list[Operation] = sandbox_routes.OPERATIONS
+#: Every other control-plane operation also acts on one sandbox under this prefix.
+SANDBOX_PREFIX = "/_emulator/sandboxes/{sandbox_id}"
+#: …except these, which are about the emulator as a whole.
+GLOBAL_CONTROL_PATHS = frozenset({"/health"})
 #: The control plane, under ``/_emulator``.
 CONTROL_OPERATIONS: list[Operation] = [
     *control.OPERATIONS,
@@ -80,30 +85,6 @@ CONTROL_OPERATIONS: list[Operation] = [
     *rate_limit_routes.OPERATIONS,
     *transition_routes.OPERATIONS,
     *webhook_control.OPERATIONS,
-]
-#: Time-driven work by kind; each service module that schedules jobs contributes its handlers.
-JOB_HANDLERS: dict[str, JobHandler] = {
-    idempotency.EXPIRE_JOB: idempotency.expire,
-    instances.SPEC.job_kind: instances.settle_job,
-    volumes.SPEC.job_kind: volumes.settle_job,
-    snapshots.SPEC.job_kind: snapshots.settle_job,
-    vpns.SPEC.job_kind: vpns.settle_job,
-    **billing_service.JOB_HANDLERS,
-    **delivery_log.JOB_HANDLERS,
-}
-#: Called with each new event inside its transaction: webhooks queue their deliveries, and
-#: resources react to the ones that concern them (an instance's deletion reaches its volumes
-#: and rules this way, so ``resources.instances`` imports neither).
-EVENT_LISTENERS: tuple[Callable[[Runtime, Doc], None], ...] = (
-    delivery_log.queue_deliveries,
-    volumes.on_instance_event,
-    firewall.on_instance_event,
-)
-#: Parts that derive scheduled work from the store run after every wholesale load of it.
-LOAD_HOOKS: list[Callable[[Runtime], None]] = [
-    onboarding.bootstrap,
-    billing_service.bootstrap,
-    delivery_log.on_reset,
 ]
 #: How often (real seconds) the background task runs jobs that fell due without any request.
 TICK_SECONDS = 0.05
@@ -116,72 +97,61 @@ def create_app(
     store: Store | None = None,
     webhook_transport: httpx.AsyncBaseTransport | None = None,
 ) -> Starlette:
-    """One emulator: ``clock``, ``store`` and ``webhook_transport`` (where deliveries are
-    sent) default to what ``settings`` say; tests pass their own to steer or observe them."""
+    """One emulator: its default world on ``clock`` and ``store`` (by default what
+    ``settings`` say), the sandboxes beside it, and ``webhook_transport`` where deliveries
+    are sent (the network by default); tests pass their own to steer or observe them."""
     settings = settings or Settings()
     seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
-    if store is None:
-        store = (
-            TinyDBStore(settings.state_file, fsync=settings.fsync)
-            if settings.state_file
-            else MemoryStore()
-        )
     schemas = SchemaSet()
     catalog = load_catalog()
-    rt = Runtime(
-        settings=settings,
-        seed=seed,
-        clock=clock or Clock(settings.speed, settings.start_time),
-        store=store,
-        catalog=catalog,
-        job_handlers=dict(JOB_HANDLERS),
-        initial_state=(
-            state.load_fixtures(
-                settings.fixtures,
-                JOB_HANDLERS,
-                catalog,
-                lambda tables: check_state_tables(schemas, tables),
-            )
-            if settings.fixtures
-            else {}
-        ),
-        event_listeners=EVENT_LISTENERS,
-        load_hooks=tuple(LOAD_HOOKS),
-    )
-    if not store.tables() and rt.initial_state:
-        store.replace_all(rt.initial_state)
-    rt.rebuild_job_heap()
-    for hook in rt.load_hooks:
-        hook(rt)
 
-    edge = Edge(rt, schemas)
-    edge.compile(API_OPERATIONS + CONTROL_OPERATIONS)
-    routes = _routes(edge)
+    def check_tables(tables: dict[str, Any]) -> None:
+        check_state_tables(schemas, tables)
+
+    shared = Shared(settings, catalog, Tools(), check_tables)
+    base: MemoryStore | None = None
+    if store is None and settings.state_file:
+        base = TinyDBStore(settings.state_file, fsync=settings.fsync)
+        store = NamespacedStore(base, "")
+    sandboxes = Sandboxes(shared, seed=seed, base=base, transport=webhook_transport)
+    initial_state = (
+        state.load_fixtures(settings.fixtures, JOB_HANDLERS, catalog, check_tables)
+        if settings.fixtures
+        else {}
+    )
+    rt = sandboxes.open_default(store or MemoryStore(), clock, initial_state)
+    sandboxes.restore()
+
+    edge = Edge(sandboxes, schemas, strict=settings.strict)
+    edge.compile(API_OPERATIONS + CONTROL_OPERATIONS + SANDBOX_OPERATIONS)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        ticker = asyncio.create_task(_tick(rt))
-        sender = DeliverySender(rt, webhook_transport)
-        sender.start()
-        rt.ready = True
+        ticker = asyncio.create_task(_tick(sandboxes))
+        sandboxes.start()
         try:
             yield
         finally:
-            rt.ready = False
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
-            await sender.stop()
+            await sandboxes.stop()
             rt.store.close()
+            if base is not None:
+                base.close()
 
     app = Starlette(
-        routes=routes,
-        middleware=[Middleware(EdgeMiddleware, rt=rt), Middleware(JournalMiddleware, rt=rt)],
+        routes=_routes(edge),
+        middleware=[
+            Middleware(EdgeMiddleware, sandboxes=sandboxes),
+            Middleware(JournalMiddleware),
+        ],
         exception_handlers={HTTPException: http_exception_handler(rt)},
         lifespan=lifespan,
     )
     app.router.redirect_slashes = False
     app.state.runtime = rt
+    app.state.sandboxes = sandboxes
     return app
 
 
@@ -197,14 +167,13 @@ def _routes(edge: Edge) -> list[BaseRoute]:
         routes.append(openapi_route(edge, API_OPERATIONS, prefix))
         routes.extend(operation_routes(edge, API_OPERATIONS, prefix))
         routes.extend(monitoring.websocket_routes(edge, prefix))
-    routes.extend(operation_routes(edge, CONTROL_OPERATIONS, "/_emulator"))
+    routes.extend(operation_routes(edge, CONTROL_OPERATIONS + SANDBOX_OPERATIONS, "/_emulator"))
+    scoped = [op for op in CONTROL_OPERATIONS if op.path not in GLOBAL_CONTROL_PATHS]
+    routes.extend(operation_routes(edge, scoped, SANDBOX_PREFIX))
     return routes
 
 
-async def _tick(rt: Runtime) -> None:
+async def _tick(sandboxes: Sandboxes) -> None:
     while True:
         await asyncio.sleep(TICK_SECONDS)
-        try:
-            rt.run_due()
-        except Exception:  # a job failing must not stop time for everyone else
-            log.exception("a scheduled job failed")
+        sandboxes.run_due()

@@ -41,7 +41,19 @@ from lambda_emulator.traffic.journal import Journal
 if TYPE_CHECKING:  # imported on first use: cryptography costs ~25 ms of every start-up
     from cryptography.fernet import Fernet
 
-__all__ = ["Caches", "Doc", "JobHandler", "Overrides", "Runtime", "Tools", "TrafficState"]
+__all__ = [
+    "DEFAULT_SANDBOX",
+    "Caches",
+    "Doc",
+    "JobHandler",
+    "Overrides",
+    "Runtime",
+    "Tools",
+    "TrafficState",
+]
+
+#: The world every request without a sandbox of its own is served in.
+DEFAULT_SANDBOX = "sbx_default"
 
 log = logging.getLogger("lambda_emulator")
 
@@ -120,6 +132,14 @@ class Runtime:
     store: Store
     catalog: Catalog
     job_handlers: Mapping[str, JobHandler] = field(default_factory=dict)
+    #: Which sandbox this world is; every id and random stream of a sandbox other than the
+    #: default one is derived from it too, so ids never collide across sandboxes.
+    sandbox_id: str = DEFAULT_SANDBOX
+    #: The key that start-up, reset and import make sure exists (the default world's
+    #: ``--api-key``); a sandbox's key is part of its initial state instead.
+    bootstrap_key: str | None = None
+    #: Called with each stored API key's digest (the sandbox registry routes keys by it).
+    key_hooks: Sequence[Callable[[Runtime, str], None]] = ()
     #: Called with each new event inside its transaction (webhooks queue deliveries here).
     event_listeners: Sequence[Callable[[Runtime, Doc], None]] = ()
     #: The state that reset returns to (empty, or the ``--fixtures`` document).
@@ -140,10 +160,12 @@ class Runtime:
     _stamp: str = ""
 
     def __post_init__(self) -> None:
+        default = self.sandbox_id == DEFAULT_SANDBOX
+        self.id_seed: int | str = self.seed if default else f"{self.seed}:{self.sandbox_id}"
         self.traffic = self._fresh_traffic()
 
     def _fresh_traffic(self) -> TrafficState:
-        return TrafficState(FaultRules(self.seed), Journal(self.settings.journal_size))
+        return TrafficState(FaultRules(self.id_seed), Journal(self.settings.journal_size))
 
     # time ----------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -167,14 +189,14 @@ class Runtime:
         return n
 
     def new_id(self, prefix: str) -> str:
-        return make_id(self.seed, prefix, self.next_seq(prefix))
+        return make_id(self.id_seed, prefix, self.next_seq(prefix))
 
     def new_request_id(self) -> str:
         self._request_counter += 1
         return make_id(self.seed, "req", self._request_counter)
 
     def rng(self, *parts: object) -> random.Random:
-        return rng_for(self.seed, *parts)
+        return rng_for(self.id_seed, *parts)
 
     # settings that tests may change at run time ---------------------------------------------
     @property

@@ -39,7 +39,7 @@ _PAIRS = [low + high for high in _ALPHABET for low in _ALPHABET]
 _BASE2 = len(_ALPHABET) ** 2
 
 
-def make_id(seed: int, prefix: str, counter: int) -> str:
+def make_id(seed: int | str, prefix: str, counter: int) -> str:
     """The id's characters are the number's base-36 digits, least significant first (taken two
     at a time: every request makes a request id, and this halves the cost)."""
     raw = hashlib.blake2b(f"{seed}:{prefix}:{counter}".encode(), digest_size=16).digest()
@@ -51,7 +51,7 @@ def make_id(seed: int, prefix: str, counter: int) -> str:
     return f"{prefix}_{''.join(pairs)}"
 
 
-def rng_for(seed: int, *parts: object) -> random.Random:
+def rng_for(seed: int | str, *parts: object) -> random.Random:
     """A random stream private to one purpose, so unrelated requests never shift each other."""
     text = ":".join([str(seed), *(str(p) for p in parts)])
     return random.Random(hashlib.sha256(text.encode()).digest())

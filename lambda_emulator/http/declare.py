@@ -14,6 +14,7 @@ from starlette.requests import Request
 
 from lambda_emulator.http.validation import SchemaSet
 from lambda_emulator.runtime import Doc, Runtime
+from lambda_emulator.sandboxes.registry import Sandboxes
 
 __all__ = [
     "Call",
@@ -43,6 +44,8 @@ class Call:
     params: dict[str, str]
     #: The schema files, for the few handlers that check parts of a body themselves.
     schemas: SchemaSet
+    #: Every world of the emulator, for the control plane's sandbox operations.
+    sandboxes: Sandboxes
 
 
 @dataclass(frozen=True)

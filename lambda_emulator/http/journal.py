@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from lambda_emulator.runtime import Runtime
+from lambda_emulator.http.worlds import world_of
 from lambda_emulator.traffic.journal import BODY_CAPTURE_LIMIT, Entry
 
 __all__ = ["JournalMiddleware"]
@@ -38,9 +38,8 @@ def _keep(buffer: bytearray, chunk: bytes) -> bool:
 
 
 class JournalMiddleware:
-    def __init__(self, app: ASGIApp, rt: Runtime) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.rt = rt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -48,9 +47,13 @@ class JournalMiddleware:
             await self.app(scope, receive, send)
             return
         state: dict[str, Any] = scope.setdefault("state", {})
+        world = world_of(scope)
+        if world is None:
+            await self.app(scope, receive, send)
+            return
         entry = Entry(
             request_id=state.get("request_id", ""),
-            epoch=self.rt.clock.epoch(),
+            epoch=world.clock.epoch(),
             method=scope["method"],
             path=path,
             query=scope.get("query_string", b""),
@@ -76,7 +79,7 @@ class JournalMiddleware:
             entry.duration_ms = (time.perf_counter() - started) * 1000
             entry.account_id = state.get("account_id") or None
             entry.fault_id = state.get("fault_id")
-            self.rt.traffic.journal.add(entry)
+            world.traffic.journal.add(entry)
 
     async def _capturing(self, scope: Scope, receive: Receive, entry: Entry) -> Receive:
         """A ``receive`` that copies the body into ``entry``.

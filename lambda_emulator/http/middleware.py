@@ -12,7 +12,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lambda_emulator.errors import InvalidRequest, ServerError
 from lambda_emulator.http.envelope import error_response
-from lambda_emulator.runtime import Runtime
+from lambda_emulator.http.worlds import resolve
+from lambda_emulator.sandboxes.registry import Sandboxes
 
 __all__ = ["EdgeMiddleware"]
 
@@ -57,19 +58,23 @@ def api_version(path: str) -> bytes | None:
 
 
 class EdgeMiddleware:
-    def __init__(self, app: ASGIApp, rt: Runtime) -> None:
+    def __init__(self, app: ASGIApp, sandboxes: Sandboxes) -> None:
         self.app = app
-        self.rt = rt
+        self.sandboxes = sandboxes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        request_id = self.rt.new_request_id()
+        # request ids come from one counter for the whole emulator: unique across sandboxes
+        request_id = self.sandboxes.default.new_request_id()
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id
         state["started"] = time.perf_counter()
         version = api_version(scope["path"])
+        world = resolve(self.sandboxes, scope, version is not None)
+        state["world"] = world
+        clock_of = world or self.sandboxes.default
         started = False
 
         async def send_with_headers(message: Message) -> None:
@@ -85,7 +90,7 @@ class EdgeMiddleware:
 
         refusal = oversized(scope) if scope["type"] == "http" else None
         if refusal is not None:
-            response = error_response(refusal, request_id, self.rt.timestamp())
+            response = error_response(refusal, request_id, clock_of.timestamp())
             await response(scope, receive, send_with_headers)
             return
         try:
@@ -97,6 +102,6 @@ class EdgeMiddleware:
             response = error_response(
                 ServerError(f"Internal server error; quote request id {request_id}"),
                 request_id,
-                self.rt.timestamp(),
+                clock_of.timestamp(),
             )
             await response(scope, receive, send_with_headers)

@@ -32,6 +32,7 @@ from lambda_emulator.core.permissions import allows
 from lambda_emulator.errors import (
     ApiError,
     Forbidden,
+    NotFound,
     ServerError,
 )
 from lambda_emulator.http.auth import presented_key, utf8_header
@@ -41,6 +42,7 @@ from lambda_emulator.http.envelope import envelope_response, error_response
 from lambda_emulator.http.validation import SchemaSet, ValidationFailure
 from lambda_emulator.resources import api_keys
 from lambda_emulator.runtime import Doc, Runtime
+from lambda_emulator.sandboxes.registry import Sandboxes
 from lambda_emulator.traffic import faults, idempotency, ratelimit
 
 __all__ = ["Call", "Edge", "Operation", "OperationFamily", "Pipeline", "Result", "endpoint"]
@@ -56,10 +58,12 @@ NO_QUERY = "common.json#/$defs/NoQuery"
 
 @dataclass
 class Edge:
-    """What endpoints share: the runtime and the compiled schemas."""
+    """What endpoints share: the worlds, the compiled schemas, and strict mode (a response
+    that breaks its schema is a 500 rather than a logged warning)."""
 
-    rt: Runtime
+    sandboxes: Sandboxes
     schemas: SchemaSet
+    strict: bool = False
 
     def compile(self, operations: list[Operation]) -> None:
         """Compile every validator up front, so the first request pays nothing extra."""
@@ -89,6 +93,8 @@ class Exchange:
     request: Request
     state: dict[str, Any]
     request_id: str
+    #: The world the request is served in (``http.worlds`` chose it).
+    rt: Runtime
     account_id: str = ""
     key: Doc | None = None
     #: ``X-RateLimit-*``: on every answer once the request was counted, errors included.
@@ -104,7 +110,6 @@ class Pipeline:
 
     def __init__(self, edge: Edge, op: Operation) -> None:
         self.edge = edge
-        self.rt = edge.rt
         self.schemas = edge.schemas
         self.op = op
         self.query_ref = op.query or NO_QUERY
@@ -116,24 +121,30 @@ class Pipeline:
 
     async def answer(self, request: Request) -> Response:
         state = request.scope.setdefault("state", {})
-        ex = Exchange(request, state, state["request_id"])
+        world = state.get("world")
+        if world is None:  # a sandbox path naming no sandbox
+            sandbox_id = request.path_params.get("sandbox_id", "")
+            default = self.edge.sandboxes.default
+            return error_response(_no_sandbox(sandbox_id), state["request_id"], default.timestamp())
+        ex = Exchange(request, state, state["request_id"], world)
         try:
             response = await self._steps(ex)
         except ApiError as error:
             self._remember_error(ex, error)
-            response = error_response(error, ex.request_id, self.rt.timestamp())
+            response = error_response(error, ex.request_id, ex.rt.timestamp())
         finally:
             if ex.held is not None:
-                idempotency.release(self.rt, ex.held)
+                idempotency.release(ex.rt, ex.held)
         if ex.limit_headers:
             response.headers.update(ex.limit_headers)
         return response
 
     async def _steps(self, ex: Exchange) -> Response:
-        self.rt.run_due()  # what fell due on the clock happens before this request is served
+        ex.rt.run_due()  # what fell due on the clock happens before this request is served
         delay = await self._front_door(ex)
         self._identify(ex)
-        raw = await read_body(ex.request, self.op.max_body_bytes or self.rt.settings.max_body_bytes)
+        limit = self.op.max_body_bytes or ex.rt.settings.max_body_bytes
+        raw = await read_body(ex.request, limit)
         replay = self._claim_key(ex, raw)
         if replay is not None:
             return replay
@@ -142,13 +153,13 @@ class Pipeline:
         call = self._validated_call(ex, raw)
         ex.handler_ran = True
         status, headers, payload = await self._run_handler(ex, call)
-        body = _with_metadata(self.rt, payload, ex.request_id)
+        body = _with_metadata(ex.rt, payload, ex.request_id)
         return envelope_response(body, status, headers)
 
     async def _front_door(self, ex: Exchange) -> float:
         """An injected error answers here, before anything is counted or stored; injected
         latency is returned, to be spent once the request is counted and its key held."""
-        fault = _fault_for(self.rt, ex.request) if self.api else None
+        fault = _fault_for(ex.rt, ex.request) if self.api else None
         if fault is None:
             return 0.0
         ex.state["fault_id"] = fault.id
@@ -161,11 +172,11 @@ class Pipeline:
         """Who is calling: the key (401), the rate limit (429), the permission (403)."""
         if not self.op.authenticated:
             return
-        key = api_keys.authenticate(self.rt, presented_key(ex.request.headers))
+        key = api_keys.authenticate(ex.rt, presented_key(ex.request.headers))
         ex.key = key
         ex.account_id = key["account_id"]
         ex.state["account_id"] = ex.account_id
-        decision = ratelimit.admit(self.rt, ex.account_id)
+        decision = ratelimit.admit(ex.rt, ex.account_id)
         if decision is not None:
             ex.limit_headers = decision.headers()
         permission = self.op.permission
@@ -182,12 +193,12 @@ class Pipeline:
             return None
         path = ex.request.scope["path"]
         claim = idempotency.claim(
-            self.rt, ex.account_id, utf8_header(header), self.op.method, path, raw
+            ex.rt, ex.account_id, utf8_header(header), self.op.method, path, raw
         )
         if isinstance(claim, idempotency.Claim):
             ex.held = claim
             return None
-        return _replay(self.rt, claim, ex.request_id, ex.limit_headers)
+        return _replay(ex.rt, claim, ex.request_id, ex.limit_headers)
 
     def _validated_call(self, ex: Exchange, raw: bytes) -> Call:
         request = ex.request
@@ -200,7 +211,7 @@ class Pipeline:
         body = {} if parsed is None and not raw.strip() else parsed
         self.schemas.check_body(self.body_ref, body)
         return Call(
-            self.rt,
+            ex.rt,
             request,
             ex.request_id,
             ex.account_id,
@@ -209,11 +220,12 @@ class Pipeline:
             query,
             dict(request.path_params),
             self.schemas,
+            self.edge.sandboxes,
         )
 
     async def _run_handler(self, ex: Exchange, call: Call) -> Outcome:
         """The handler in one store transaction, with the idempotency record it answers."""
-        op, rt = self.op, self.rt
+        op, rt = self.op, ex.rt
         if not op.transactional:
             result = op.handler(call)
         else:
@@ -235,9 +247,9 @@ class Pipeline:
         """An error the handler itself raised is the key's answer too (a retry gets it again);
         one raised before the handler ran leaves the key free for a retry."""
         if ex.held is not None and ex.handler_ran and error.status < 500:
-            with self.rt.transaction():
+            with ex.rt.transaction():
                 idempotency.save(
-                    self.rt,
+                    ex.rt,
                     ex.held,
                     ex.request_id,
                     error.status,
@@ -307,7 +319,7 @@ def _outcome(edge: Edge, op: Operation, result: Any, request_id: str) -> Outcome
                 edge.schemas.check_response(op.response, result)
         except ValidationFailure as failure:
             log.error("request %s: %s", request_id, failure)
-            if edge.rt.settings.strict:
+            if edge.strict:
                 raise ServerError(
                     "The emulator built a response that breaks its own schema (strict mode)",
                     {"reason": str(failure)},
@@ -316,3 +328,10 @@ def _outcome(edge: Edge, op: Operation, result: Any, request_id: str) -> Outcome
     if pagination is not None:
         payload["pagination"] = pagination
     return status, dict(headers), payload
+
+
+def _no_sandbox(sandbox_id: str) -> ApiError:
+    return NotFound(
+        f"Sandbox '{sandbox_id}' not found",
+        {"field": "sandbox_id", "value": sandbox_id, "resource": "sandbox"},
+    )

@@ -65,13 +65,14 @@ def openapi_route(edge: Edge, operations: Sequence[Operation], prefix: str) -> R
     return Route(prefix + "/openapi.json", openapi, methods=["GET"])
 
 
-def http_exception_handler(rt: Runtime) -> Callable[[Request, Exception], Any]:
-    """Starlette's own 404 and 405, in the envelope."""
+def http_exception_handler(default: Runtime) -> Callable[[Request, Exception], Any]:
+    """Starlette's own 404 and 405, in the envelope, on the clock of the request's world."""
 
     async def handle(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         state = request.scope.get("state", {})
-        request_id = state.get("request_id") or rt.new_request_id()
+        rt = state.get("world") or default
+        request_id = state.get("request_id") or default.new_request_id()
         path, method = request.url.path, request.method
         error: ApiError
         if exc.status_code == 405:

@@ -78,6 +78,8 @@ def store_key(
     }
     rt.store.put(API_KEYS, doc)
     _index(rt)[doc["hash"]] = doc["id"]
+    for hook in rt.key_hooks:
+        hook(rt, doc["hash"])
     return doc
 
 

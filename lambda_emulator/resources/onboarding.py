@@ -12,11 +12,15 @@ from lambda_emulator.resources.accounts import ACCOUNTS
 from lambda_emulator.runtime import META, Runtime
 from lambda_emulator.storage.protocol import Doc
 
-__all__ = ["bootstrap", "create_account"]
+__all__ = ["bootstrap", "create_account", "found_world"]
 
 
 def bootstrap(rt: Runtime) -> None:
-    """Make sure the default account and its start-up key exist (a fresh or a restored store)."""
+    """Make sure the default account and its start-up key exist (a fresh or a restored store).
+
+    Only the default world has them; a sandbox's account and key are its initial state."""
+    if rt.bootstrap_key is None:
+        return
     meta = rt.store.get(META, "default")
     account = rt.store.get(ACCOUNTS, meta["account_id"]) if meta else None
     with rt.transaction():
@@ -32,7 +36,7 @@ def bootstrap(rt: Runtime) -> None:
             }
             rt.store.put(ACCOUNTS, account)
             rt.store.put(META, {"id": "default", "account_id": account["id"]})
-        key = rt.settings.api_key
+        key = rt.bootstrap_key
         if api_keys.find_by_secret(rt, key) is None:
             api_keys.store_key(rt, account["id"], key, name="default", permissions=["*"])
 
@@ -44,3 +48,12 @@ def create_account(rt: Runtime, plan: str, name: str | None = None) -> tuple[Doc
         secret = keycore.generate(rt.rng("api-key", account["id"]))
         key_doc = api_keys.store_key(rt, account["id"], secret, name="default", permissions=["*"])
     return account, key_doc, secret
+
+
+def found_world(rt: Runtime, plan: str, name: str | None = None) -> tuple[Doc, str]:
+    """A new sandbox's one account and its all-permission key, made its default account:
+    (account, secret). The secret is returned once and never stored."""
+    account, _, secret = create_account(rt, plan, name)
+    with rt.transaction():
+        rt.store.put(META, {"id": "default", "account_id": account["id"]})
+    return account, secret

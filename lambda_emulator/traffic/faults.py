@@ -94,7 +94,7 @@ class FaultRules:
     """The rules of one world, in creation order; ids come from ``--seed`` and a counter, so a
     seeded run issues the same ids."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int | str) -> None:
         self.seed = seed
         self.rules: list[Fault] = []
         self.issued = 0

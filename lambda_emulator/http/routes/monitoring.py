@@ -113,9 +113,9 @@ async def _refuse(ws: WebSocket, error: ApiError) -> None:
 
 
 def _stream_endpoint(edge: Edge) -> Callable[[WebSocket], Awaitable[None]]:
-    rt = edge.rt
-
     async def stream(ws: WebSocket) -> None:
+        # the world of the stream's key: it follows that sandbox's clock
+        rt = ws.scope["state"].get("world") or edge.sandboxes.default
         await ws.accept()
         try:
             rt.run_due()

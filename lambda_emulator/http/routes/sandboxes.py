@@ -1,0 +1,88 @@
+"""``/_emulator/sandboxes``: isolated worlds that parallel test runs share one emulator with.
+
+Each sandbox's own control plane is every other ``/_emulator`` endpoint under
+``/_emulator/sandboxes/{sandbox_id}/…`` (wired in ``app.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lambda_emulator.core.pagination import page_of
+from lambda_emulator.http.declare import Call, OperationFamily, Result
+
+__all__ = ["OPERATIONS"]
+
+S = "sandboxes.json#/$defs/"
+TAG = "Emulator control"
+
+
+def create_sandbox(call: Call) -> Any:
+    sandbox, secret = call.sandboxes.create(call.body)
+    return Result(dict(sandbox.view(), api_key=secret), status=201)
+
+
+def list_sandboxes(call: Call) -> Any:
+    return page_of((s.view() for s in call.sandboxes), call.query)
+
+
+def get_sandbox(call: Call) -> Any:
+    return call.sandboxes.get(call.params["sandbox_id"]).view()
+
+
+def delete_sandbox(call: Call) -> Any:
+    return call.sandboxes.delete(call.params["sandbox_id"]).view()
+
+
+def delete_sandboxes(call: Call) -> Any:
+    return {"deleted": call.sandboxes.delete_all()}
+
+
+op = OperationFamily(tag=TAG, authenticated=False)
+
+OPERATIONS = [
+    op(
+        "POST",
+        "/sandboxes",
+        "emulatorCreateSandbox",
+        "Create a sandbox: a world of its own with one account and its key",
+        create_sandbox,
+        body=S + "SandboxCreate",
+        response=S + "SandboxCreated",
+        status=201,
+    ),
+    op(
+        "GET",
+        "/sandboxes",
+        "emulatorListSandboxes",
+        "List sandboxes, the default one included",
+        list_sandboxes,
+        query=S + "SandboxListQuery",
+        response=S + "Sandbox",
+        listing=True,
+    ),
+    op(
+        "DELETE",
+        "/sandboxes",
+        "emulatorDeleteSandboxes",
+        "Delete every sandbox but the default one",
+        delete_sandboxes,
+        response=S + "SandboxesDeleted",
+    ),
+    op(
+        "GET",
+        "/sandboxes/{sandbox_id}",
+        "emulatorGetSandbox",
+        "Get a sandbox",
+        get_sandbox,
+        response=S + "Sandbox",
+    ),
+    op(
+        "DELETE",
+        "/sandboxes/{sandbox_id}",
+        "emulatorDeleteSandbox",
+        "Delete a sandbox and everything in it",
+        delete_sandbox,
+        response=S + "Sandbox",
+    ),
+]

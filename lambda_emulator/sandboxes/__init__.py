@@ -1,0 +1,1 @@
+"""Sandboxes: one emulator serving many isolated worlds, each a ``Runtime`` of its own."""
