@@ -22,6 +22,8 @@ from lambda_emulator.engine import delivery_log as webhook_deliveries
 from lambda_emulator.engine import state_documents as state
 from lambda_emulator.engine.sender import DeliverySender
 from lambda_emulator.errors import ApiError, MethodNotAllowed, NotFound
+from lambda_emulator.http.access_log import AccessLogMiddleware
+from lambda_emulator.http.cors import CorsMiddleware
 from lambda_emulator.http.envelope import error_response
 from lambda_emulator.http.journal import JournalMiddleware
 from lambda_emulator.http.middleware import EdgeMiddleware
@@ -160,7 +162,12 @@ def create_app(
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(EdgeMiddleware, rt=rt), Middleware(JournalMiddleware, rt=rt)],
+        middleware=[
+            Middleware(CorsMiddleware, origins=settings.cors_origin),
+            Middleware(EdgeMiddleware, rt=rt),
+            Middleware(AccessLogMiddleware),
+            Middleware(JournalMiddleware, rt=rt),
+        ],
         exception_handlers={HTTPException: _http_exception_handler(rt)},
         lifespan=lifespan,
     )
