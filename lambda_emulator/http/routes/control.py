@@ -39,6 +39,11 @@ def get_clock(call: Call) -> Any:
     return control.clock_view(call.rt)
 
 
+def set_speed(call: Call) -> Any:
+    call.rt.clock.set_speed(float(call.body["speed"]))
+    return control.clock_view(call.rt)
+
+
 def advance_clock(call: Call) -> Any:
     ran = call.rt.advance(float(call.body["seconds"]))
     return control.clock_view(call.rt, jobs_run=ran)
@@ -72,6 +77,15 @@ OPERATIONS = [
     ),
     _op(
         "GET", "/clock", "emulatorClock", "Read the emulator clock", get_clock, response=S + "Clock"
+    ),
+    _op(
+        "PUT",
+        "/clock",
+        "emulatorClockSpeed",
+        "Set the clock's speed until the next reset",
+        set_speed,
+        body=S + "ClockSpeed",
+        response=S + "Clock",
     ),
     _op(
         "POST",
