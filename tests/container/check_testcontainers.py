@@ -4,8 +4,8 @@
     LAMBDA_EMULATOR_IMAGE=localhost/lambda-emulator:check DOCKER_HOST=unix:///… \
     TESTCONTAINERS_RYUK_DISABLED=true pytest tests/container/check_testcontainers.py
 
-``LAMBDA_EMULATOR_NETWORK=host`` runs the container on the host's network (engines where port
-mapping is unavailable); otherwise the module's port mapping is used.
+Both ways of reaching the container are checked: the module's port mapping, and
+``network_mode="host"`` (for engines without port mapping).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import os
 import socket
 
 import httpx
+import pytest
 
 from lambda_emulator.testing.testcontainers import LambdaEmulatorContainer
 
 IMAGE = os.environ.get("LAMBDA_EMULATOR_IMAGE", "localhost/lambda-emulator:check")
-NETWORK = os.environ.get("LAMBDA_EMULATOR_NETWORK") or None
 
 
 def _free_port() -> int:
@@ -28,10 +28,11 @@ def _free_port() -> int:
         return port
 
 
-def test_the_container_is_healthy_when_started_and_serves_the_api() -> None:
-    port = _free_port() if NETWORK == "host" else 8787
+@pytest.mark.parametrize("network", [None, "host"], ids=["mapped-port", "host-network"])
+def test_the_container_is_healthy_when_started_and_serves_the_api(network: str | None) -> None:
+    port = _free_port() if network == "host" else 8787
     with LambdaEmulatorContainer(
-        IMAGE, port=port, seed=7, speed=0, network_mode=NETWORK
+        IMAGE, port=port, seed=7, speed=0, network_mode=network
     ) as emulator:
         # no waiting here: start() returned only once /_emulator/health said ready
         health = httpx.get(emulator.get_url() + "/_emulator/health", timeout=5).json()
