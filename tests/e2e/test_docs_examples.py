@@ -110,6 +110,26 @@ def test_every_block_runs_or_says_why() -> None:
     assert unexplained == []
 
 
+def test_no_indented_code_blocks() -> None:
+    """An indented block would slip past the checks above: every example is fenced."""
+    found = []
+    for page in PAGES:
+        lines = page.read_text(encoding="utf-8").splitlines()
+        fenced = False
+        for number, line in enumerate(lines, 1):
+            if line.startswith("```"):
+                fenced = not fenced
+            elif (
+                not fenced
+                and line.startswith("    ")
+                and number > 1
+                and not lines[number - 2].strip()
+                and not re.match(r"\s*([-*]|\d+\.)\s", lines[number - 3] if number > 2 else "")
+            ):
+                found.append(f"{page.relative_to(ROOT)}:{number}")
+    assert found == []
+
+
 def _page_ids() -> list[Path]:
     return [p for p in PAGES if any(_to_run(p, language) for language in RUN_HERE)]
 
