@@ -37,8 +37,12 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
-docker-check:
-	SMOKE='bash scripts/smoke.sh' bash ../shared/tools/container-check.sh .
+# Builds the image with podman, smoke-tests it with curl, then runs the Testcontainers module
+# against it through podman's Docker-compatible socket.
+docker-check: $(STAMP)
+	IMAGE=localhost/lambda-emulator:check \
+	SMOKE='bash scripts/smoke.sh && bash scripts/testcontainers-check.sh' \
+	bash ../shared/tools/container-check.sh .
 
 clean:
 	rm -rf $(VENV) dist build *.egg-info

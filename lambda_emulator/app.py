@@ -17,6 +17,8 @@ from starlette.routing import BaseRoute
 from lambda_emulator.catalog import load_catalog
 from lambda_emulator.clock import Clock
 from lambda_emulator.engine import state_documents as state
+from lambda_emulator.http.access_log import AccessLogMiddleware
+from lambda_emulator.http.cors import CorsMiddleware
 from lambda_emulator.http.journal import JournalMiddleware
 from lambda_emulator.http.middleware import EdgeMiddleware
 from lambda_emulator.http.operations import Edge, Operation
@@ -143,7 +145,9 @@ def create_app(
     app = Starlette(
         routes=_routes(edge),
         middleware=[
+            Middleware(CorsMiddleware, origins=settings.cors_origin),
             Middleware(EdgeMiddleware, sandboxes=sandboxes),
+            Middleware(AccessLogMiddleware),
             Middleware(JournalMiddleware),
         ],
         exception_handlers={HTTPException: http_exception_handler(rt)},

@@ -26,11 +26,12 @@ class Clock:
         self._wall = wall
         self._monotonic = monotonic
         self._configured_start = start
-        self._speed = speed
+        self._configured_speed = speed
         self.restart()
 
     def restart(self) -> None:
         """Back to the start-up reading and speed, with no advance applied (used by reset)."""
+        self._speed = self._configured_speed
         start = self._configured_start
         self._origin = start.timestamp() if start is not None else self._wall()
         self._mono0 = self._monotonic()
@@ -45,6 +46,15 @@ class Clock:
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.epoch(), tz=UTC)
+
+    def set_speed(self, speed: float) -> None:
+        """Run at ``speed`` from this reading on (until a restart); time never jumps."""
+        if speed < 0:
+            raise ValueError("the speed cannot be negative")
+        reading = self.epoch()
+        self._mono0 = self._monotonic()
+        self._origin = reading - self._offset
+        self._speed = speed
 
     def advance(self, seconds: float) -> None:
         if seconds < 0:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,7 +19,16 @@ from typing import Any
 from lambda_emulator.core.keys import DEFAULT_API_KEY, is_well_formed
 from lambda_emulator.core.webhooks import DEFAULT_RETRY_SCHEDULE
 
-__all__ = ["OPTIONS", "Option", "Settings", "SettingsError", "markdown_table", "settings_from"]
+__all__ = [
+    "OPTIONS",
+    "Option",
+    "Settings",
+    "SettingsError",
+    "markdown_table",
+    "option",
+    "parse_value",
+    "settings_from",
+]
 
 ENV_PREFIX = "LAMBDA_EMULATOR_"
 
@@ -127,6 +137,22 @@ def _existing_file(raw: str) -> Path:
     return path
 
 
+def _origins(raw: str) -> tuple[str, ...]:
+    """Browser origins allowed to call ``/v1`` (CORS): ``scheme://host[:port]`` or ``*``."""
+    found: list[str] = []
+    for part in raw.replace(",", " ").split():
+        origin = part.rstrip("/").lower()
+        if origin != "*" and not _ORIGIN.fullmatch(origin):
+            raise ValueError(f"'{part}' is not an origin such as http://localhost:5173 or *")
+        found.append(origin)
+    if not found:
+        raise ValueError("must name at least one origin")
+    return tuple(found)
+
+
+_ORIGIN = re.compile(r"https?://(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:[0-9]{1,5})?")
+
+
 @dataclass(frozen=True)
 class Option:
     """One setting: its flag, environment variable, parser, default and help text."""
@@ -137,6 +163,9 @@ class Option:
     help: str
     metavar: str = "VALUE"
     flag_only_bool: bool = False
+    #: The flag may be given more than once; the parsed tuples are joined (the environment
+    #: variable takes a comma-separated list).
+    repeatable: bool = False
 
     @property
     def flag(self) -> str:
@@ -221,6 +250,23 @@ OPTIONS: tuple[Option, ...] = (
         "fsync every write to the state file (survives power loss, not just a crash).",
         flag_only_bool=True,
     ),
+    Option(
+        "ready_file",
+        _path,
+        None,
+        "Once serving, write {url, port, pid} to this file as JSON (atomically), for scripts "
+        "that start it with --port 0; removed again on a clean stop.",
+        "PATH",
+    ),
+    Option(
+        "cors_origin",
+        _origins,
+        (),
+        "Another browser origin allowed to call /v1 (repeatable; * for any); loopback origins "
+        "always are.",
+        "ORIGIN",
+        repeatable=True,
+    ),
 )
 
 
@@ -247,6 +293,8 @@ class Settings:
     webhook_timeout: float = 10.0
     webhook_retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
     max_body_bytes: int = field(default=1024 * 1024)
+    cors_origin: tuple[str, ...] = ()
+    ready_file: Path | None = None
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -267,7 +315,23 @@ def settings_from(flags: Mapping[str, Any], env: Mapping[str, str] | None = None
     return Settings(**values)
 
 
+def option(name: str) -> Option:
+    """The option called ``name`` (its setting's name, such as ``rate_limits``)."""
+    for candidate in OPTIONS:
+        if candidate.name == name:
+            return candidate
+    raise KeyError(name)
+
+
+def parse_value(name: str, raw: str, source: str) -> Any:
+    """Parse ``raw`` by the rules of option ``name``; a :class:`SettingsError` names ``source``
+    (a flag, a variable, or the pytest plugin's option) so every front end reports the same."""
+    return _parse(option(name), raw, source)
+
+
 def _parse(option: Option, raw: Any, source: str) -> Any:
+    if isinstance(raw, list):  # a repeatable flag: each occurrence parsed, the results joined
+        return tuple(value for item in raw for value in _parse(option, item, source))
     if not isinstance(raw, str):
         return raw
     try:
@@ -293,6 +357,8 @@ def markdown_table() -> str:
             shown = "unset"
         elif isinstance(default, bool):
             shown = "on" if default else "off"
+        elif default == ():
+            shown = "none"
         else:
             shown = f"`{default}`"
         rows.append(f"| {flag} | `{option.env}` | {shown} | {option.help} |")

@@ -3,6 +3,7 @@
 missing=()
 command -v curl >/dev/null 2>&1 || missing+=("curl")
 command -v node >/dev/null 2>&1 || missing+=("node")
+[ -x /usr/bin/chromium ] || missing+=("chromium")
 if [ ${#missing[@]} -gt 0 ]; then
   echo "make test needs: ${missing[*]} (on Debian/Ubuntu: sudo apt-get install ${missing[*]/node/nodejs})" >&2
   exit 1

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import os
 import socket
 import threading
 import time
@@ -22,9 +24,18 @@ from starlette.applications import Starlette
 from lambda_emulator.app import create_app, runtime_of
 from lambda_emulator.process import log_redaction
 from lambda_emulator.runtime import Runtime
-from lambda_emulator.settings import Settings
+from lambda_emulator.settings import Settings, SettingsError
+from lambda_emulator.storage.protocol import StoreError
 
-__all__ = ["EmulatorThread", "ListenError", "ServeInfo", "bind", "run_forever"]
+__all__ = [
+    "EmulatorThread",
+    "ListenError",
+    "ServeInfo",
+    "bind",
+    "build_app",
+    "run_forever",
+    "write_ready_file",
+]
 
 
 @dataclass(frozen=True)
@@ -81,12 +92,48 @@ def _config(app: Starlette, settings: Settings, tls_files: dict[str, Any]) -> uv
     return config
 
 
+def build_app(settings: Settings) -> Starlette:
+    """``create_app``, with a start-up file that cannot be used reported as the setting that
+    named it (a :class:`SettingsError`, exit status 2), not as the inner file that failed."""
+    try:
+        return create_app(settings)
+    except StoreError as exc:
+        raise SettingsError(f"--state-file {settings.state_file}: {exc}") from None
+    except OSError as exc:
+        if settings.state_file is None:
+            raise
+        folder = settings.state_file.expanduser().absolute().parent
+        reason = exc.strerror or str(exc)
+        raise SettingsError(
+            f"--state-file {settings.state_file}: cannot write state in {folder}: {reason}"
+        ) from None
+    except ValueError as exc:
+        if str(exc).startswith("--fixtures"):
+            raise SettingsError(str(exc)) from None
+        raise
+
+
+def write_ready_file(path: Path, info: ServeInfo) -> None:
+    """``{"url", "port", "pid"}`` as JSON, written to a temporary file beside ``path`` and
+    renamed over it, so a script polling for the file never reads half of it."""
+    port = int(info.url.rsplit(":", 1)[1])
+    document = json.dumps({"url": info.url, "port": port, "pid": os.getpid()})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(document + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
 def _tls_files(settings: Settings, rt: Runtime) -> tuple[dict[str, Any], Path | None]:
     if not settings.tls:
         return {}, None
     from lambda_emulator.process.tls import ensure_certificates
 
-    files = ensure_certificates(settings.tls_dir, settings.host)
+    try:
+        files = ensure_certificates(settings.tls_dir, settings.host)
+    except OSError as exc:
+        where = settings.tls_dir or "the default TLS folder"
+        raise SettingsError(f"--tls-dir {where}: {exc.strerror or exc}") from None
     return {"ssl_certfile": str(files.cert), "ssl_keyfile": str(files.key)}, files.ca
 
 
@@ -125,12 +172,18 @@ class _Server(uvicorn.Server):
 def run_forever(settings: Settings, on_started: Callable[[ServeInfo], None]) -> None:
     """Serve in the foreground until SIGINT or SIGTERM; state is flushed on the way out."""
     sock = bind(settings.host, settings.port)
-    app = create_app(settings)
+    app = build_app(settings)
     rt = runtime_of(app)
     tls, ca = _tls_files(settings, rt)
     info = _info(settings, rt, sock, ca)
     server = _Server(_config(app, settings, tls), lambda: on_started(info))
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    finally:
+        if settings.ready_file is not None:
+            # a stopped emulator leaves no file that says it serves
+            with contextlib.suppress(OSError):
+                settings.ready_file.unlink()
 
 
 class EmulatorThread:

@@ -161,14 +161,14 @@ def test_unusable_state_file_is_a_clear_error_and_left_alone(tmp_path: Path) -> 
     corrupt = tmp_path / "state.json"
     corrupt.write_text("{not json")
     result = run("serve", "--port", "0", "--state-file", str(corrupt))
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert f"{corrupt} is not a readable state file" in result.stderr
     assert "Traceback" not in result.stderr
     assert corrupt.read_text() == "{not json"
     blocked = tmp_path / "a-file"
     blocked.write_text("")
     result = run("serve", "--port", "0", "--state-file", str(blocked / "state.json"))
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert str(blocked) in result.stderr and "cannot listen" not in result.stderr
     assert "Traceback" not in result.stderr
 

@@ -32,6 +32,11 @@ def get_clock(call: Call) -> Any:
     return control.clock_view(call.rt)
 
 
+def set_speed(call: Call) -> Any:
+    call.rt.clock.set_speed(float(call.body["speed"]))
+    return control.clock_view(call.rt)
+
+
 def advance_clock(call: Call) -> Any:
     ran = call.rt.advance(float(call.body["seconds"]))
     return control.clock_view(call.rt, jobs_run=ran)
@@ -64,6 +69,15 @@ OPERATIONS = [
     ),
     op(
         "GET", "/clock", "emulatorClock", "Read the emulator clock", get_clock, response=S + "Clock"
+    ),
+    op(
+        "PUT",
+        "/clock",
+        "emulatorClockSpeed",
+        "Set the clock's speed until the next reset",
+        set_speed,
+        body=S + "ClockSpeed",
+        response=S + "Clock",
     ),
     op(
         "POST",
