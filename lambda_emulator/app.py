@@ -20,6 +20,8 @@ from lambda_emulator.catalog import load_catalog
 from lambda_emulator.clock import Clock
 from lambda_emulator.delivery import DeliverySender
 from lambda_emulator.errors import ApiError, MethodNotAllowed, NotFound
+from lambda_emulator.http.browser_safety import BrowserSafetyMiddleware, is_loopback_host
+from lambda_emulator.http.dashboard import DEFAULT_SANDBOX, Dashboard
 from lambda_emulator.http.envelope import error_response
 from lambda_emulator.http.journal import JournalMiddleware
 from lambda_emulator.http.middleware import EdgeMiddleware
@@ -149,7 +151,8 @@ def create_app(
 
     edge = Edge(rt, schemas)
     edge.compile(API_OPERATIONS + CONTROL_OPERATIONS)
-    routes = _routes(edge)
+    dashboard = Dashboard(lambda sandbox: rt if sandbox == DEFAULT_SANDBOX else None)
+    routes = _routes(edge) + dashboard.routes()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -169,12 +172,23 @@ def create_app(
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(EdgeMiddleware, rt=rt), Middleware(JournalMiddleware, rt=rt)],
+        middleware=[
+            Middleware(
+                BrowserSafetyMiddleware,
+                loopback_only=is_loopback_host(settings.host),
+                allowed_hosts=settings.allowed_host,
+                request_id=rt.new_request_id,
+                timestamp=rt.timestamp,
+            ),
+            Middleware(EdgeMiddleware, rt=rt),
+            Middleware(JournalMiddleware, rt=rt),
+        ],
         exception_handlers={HTTPException: _http_exception_handler(rt)},
         lifespan=lifespan,
     )
     app.router.redirect_slashes = False
     app.state.runtime = rt
+    app.state.dashboard = dashboard
     return app
 
 

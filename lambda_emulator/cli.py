@@ -43,7 +43,12 @@ def _parser() -> argparse.ArgumentParser:
             )
         else:
             serve.add_argument(
-                option.flag, dest=option.name, default=None, metavar=option.metavar, help=help_text
+                option.flag,
+                dest=option.name,
+                default=None,
+                metavar=option.metavar,
+                help=help_text,
+                action="append" if option.repeatable else "store",
             )
 
     api_key = commands.add_parser("api-key", help="manage API keys of a running emulator")
@@ -174,6 +179,7 @@ def _serve(flags: dict[str, Any]) -> int:
             f"  Clock      speed ×{settings.speed:g}, transitions {settings.transitions}",
             f"  OpenAPI    {info.url}/v1/openapi.json",
             f"  Control    {info.url}/_emulator/health",
+            f"  Dashboard  {info.url}/_emulator/ui/",
         ]
         if info.ca_bundle is not None:
             lines.append(f"  CA bundle  {info.ca_bundle}")
