@@ -76,7 +76,10 @@ def overview(rt: Runtime) -> dict[str, Any]:
                 "quota": accounts.quota_view(rt, doc["id"]),
             }
         )
-    result: dict[str, Any] = {"accounts": account_list}
+    result: dict[str, Any] = {
+        "accounts": account_list,
+        "instance_types": sorted(rt.catalog.instance_types),
+    }
     for name, (table, view) in RESOURCES.items():
         result[name] = [
             {**view(doc), "account_id": doc.get("account_id")}
