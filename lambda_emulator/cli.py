@@ -178,8 +178,8 @@ def _serve(flags: dict[str, Any]) -> int:
             f"  Seed       {info.seed}",
             f"  Clock      speed ×{settings.speed:g}, transitions {settings.transitions}",
             f"  OpenAPI    {info.url}/v1/openapi.json",
-            f"  Control    {info.url}/_emulator/health",
             f"  Dashboard  {info.url}/_emulator/ui/",
+            f"  Control    {info.url}/_emulator/health",
         ]
         if info.ca_bundle is not None:
             lines.append(f"  CA bundle  {info.ca_bundle}")

@@ -6,7 +6,7 @@ const LISTS = [
   { key: 'instances', title: 'Instances', columns: [
     ['Name', (r) => html`<strong>${r.name}</strong><div class="sub mono">${r.id}</div>`],
     ['Status', (r) => html`<${Badge} status=${r.status} />`],
-    ['Type', (r) => html`${r.instance_type}<div class="sub">${r.vcpus} vCPU · ${r.memory_gb} GB</div>`],
+    ['Type', (r) => html`${r.instance_type}<div class="sub">${r.vcpus} vCPU · ${r.memory_gb} GB</div>`, 'wide'],
     ['Region', (r) => r.region, 'wide'],
     ['Public IP', (r) => html`<span class="mono">${r.public_ip || '—'}</span>`],
     ['Created', (r) => time(r.created_at), 'wide'],
