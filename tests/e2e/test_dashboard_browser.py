@@ -26,6 +26,7 @@ from tests.conftest import KEY, ok
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]'")
 expect = playwright_api.expect
+expect.set_options(timeout=10_000)  # two cores shared by parallel workers: be patient, not slow
 
 pytestmark = pytest.mark.slow
 
@@ -198,15 +199,30 @@ def test_copy_as_curl_reproduces_the_request(
     [original] = lambda_emulator.requests(request_id=request_id)
     client.get("/v1/instances", params={"status": "pending", "limit": 5})
     client.get("/v1/instances", params={"limit": 500})  # a 400, to filter by status
+    other = lambda_emulator.new_account("free", name="Team B")
+    dash.watch.secrets.append(other.api_key)
+    with lambda_emulator.client(other.api_key) as theirs:
+        ok(theirs.get("/v1/account"))
 
     page = dash.open("requests")
     entry = _journal_entry(page, request_id)
     expect(entry).to_be_visible()
+    listed = page.locator(".journal > li")
     page.get_by_label("Status").fill("400")
-    expect(page.locator(".journal > li")).to_have_count(1)
+    expect(listed).to_have_count(1)
+    page.get_by_label("Status").fill("2xx")
+    expect(listed).to_have_count(3)
+    page.get_by_label("Account").select_option(other.id)
+    expect(listed).to_have_count(1)
+    expect(listed).to_contain_text("/v1/account")
+    page.get_by_label("Account").select_option("")
     page.get_by_label("Status").fill("")
+    page.get_by_label("Path").fill("volumes")
+    expect(page.get_by_text("No requests recorded that match")).to_be_visible()
+    page.get_by_label("Path").fill("instances")
+    expect(listed).to_have_count(3)
     page.get_by_label("Method").select_option("POST")
-    expect(page.locator(".journal > li")).to_have_count(1)
+    expect(listed).to_have_count(1)
     entry.get_by_role("button", name="POST").click()
     entry.get_by_role("button", name="Copy as curl").click()
     expect(page.get_by_role("status").last).to_contain_text("Copied as curl")

@@ -40,16 +40,23 @@ function Detail({ entry }) {
 export function Requests({ sbx, tick, overview }) {
   const [filters, setFilters] = useState({ method: '', path: '', status: '', account_id: '' });
   const [open, setOpen] = useState(null);
-  const q = query({ ...filters, path: filters.path && !/[*?[]/.test(filters.path) ? `*${filters.path}*` : filters.path, limit: LIMIT });
+  // A path without glob characters matches anywhere in the path; a status is exact (404) or a
+  // class (4xx, filtered here); anything else in the status box is ignored until it is one.
+  const path = filters.path && !/[*?[]/.test(filters.path) ? `*${filters.path}*` : filters.path;
+  const exact = /^[1-5]\d\d$/.test(filters.status) ? filters.status : '';
+  const statusClass = /^[1-5]xx$/i.test(filters.status) ? filters.status[0] : '';
+  const q = query({ ...filters, path, status: exact, limit: LIMIT });
   const [entries, error] = useLoad(control(sbx, `/requests${q}`), [tick]);
   const set = (name) => (e) => setFilters({ ...filters, [name]: e.target.value.trim() });
-  const rows = entries ? [...entries].reverse() : [];
-  return html`<${Section} id="h-requests" title="Requests" count=${entries ? entries.length : undefined}>
+  const rows = entries
+    ? [...entries].reverse().filter((e) => !statusClass || String(e.status)[0] === statusClass)
+    : [];
+  return html`<${Section} id="h-requests" title="Requests" count=${entries ? rows.length : undefined}>
     <form class="filters" role="search" onSubmit=${(e) => e.preventDefault()}>
       <label>Method<select value=${filters.method} onChange=${set('method')}>
         ${METHODS.map((m) => html`<option value=${m}>${m || 'any'}</option>`)}</select></label>
       <label>Path<input type="search" placeholder="/v1/instances*" value=${filters.path} onInput=${set('path')} /></label>
-      <label>Status<input type="search" inputmode="numeric" placeholder="404" size="5" value=${filters.status} onInput=${set('status')} /></label>
+      <label>Status<input type="search" placeholder="404 or 4xx" size="8" value=${filters.status} onInput=${set('status')} /></label>
       <label>Account<select value=${filters.account_id} onChange=${set('account_id')}>
         <option value="">any</option>
         ${(overview ? overview.accounts : []).map((a) => html`<option value=${a.id}>${a.name} (${a.id})</option>`)}
