@@ -168,14 +168,36 @@ def test_the_page_follows_the_emulator_without_a_reload(
     expect(page.get_by_test_id("clock-now")).to_contain_text("2026-01-24 10:32:00")
     expect(_row(page, instance["id"])).to_contain_text("203.0.113.")
 
+    # every kind of resource shows up, each with its own lifecycle
+    snapshot = ok(
+        client.post("/v1/snapshots", json={"volume_id": volume["id"], "name": "nightly"}), 201
+    )
+    rule = {"direction": "inbound", "protocol": "tcp", "ports": "22", "cidr": "10.0.0.0/8"}
+    firewall = ok(client.post("/v1/firewall/rules", json=rule), 201)
+    vpn = ok(client.post("/v1/vpn", json={"name": "office", "region": "us-west-1"}), 201)
+    for made in (snapshot, firewall, vpn):
+        expect(_row(page, made["id"])).to_be_visible()
+    expect(_row(page, vpn["id"]).locator(".badge")).to_have_attribute("data-status", "pending")
+    lambda_emulator.advance(600)
+    expect(_row(page, vpn["id"]).locator(".badge")).to_have_attribute("data-status", "active")
+    expect(_row(page, snapshot["id"]).locator(".badge")).to_have_attribute(
+        "data-status", "completed"
+    )
+    second = ok(client.post("/v1/instances", json={**INSTANCE, "name": "worker-1"}), 201)
+    expect(_row(page, second["id"]).locator(".badge")).to_have_attribute("data-status", "pending")
+    dash.shot("resources")
+
     other = lambda_emulator.new_account("free", name="Team B")
+    dash.watch.secrets.append(other.api_key)
     dash.tab("Accounts")
     expect(page.get_by_role("heading", name="Team B")).to_be_visible()
     expect(page.locator("main")).to_contain_text(other.api_key[:9] + "…" + other.api_key[-4:])
-    dash.watch.secrets.append(other.api_key)
+
+    dash.tab("Requests")  # the journal is live too
+    with lambda_emulator.client(other.api_key) as theirs:
+        seen = theirs.get("/v1/instances")
+    expect(_journal_entry(page, seen.headers["x-request-id"])).to_contain_text("/v1/instances")
     assert page.evaluate("window.sameDocument") is True
-    dash.tab("Resources")
-    dash.shot("resources")
 
 
 def _journal_entry(page: Any, request_id: str) -> Any:
