@@ -1,6 +1,7 @@
 // "Copy as curl": a journal entry back into a command that sends the same request again. The
 // journal never holds a key's secret, so the key is the shell variable $KEY (set it first:
-// KEY='λ_sk_…'); every other header, the query and the body are replayed as recorded.
+// KEY='λ_sk_…'); every other header, the query and the body are replayed as recorded. Needs
+// curl 7.87 or newer when the key travelled in the query (--url-query).
 const SKIP = new Set(['host', 'content-length', 'connection', 'accept-encoding', 'user-agent',
   'transfer-encoding', 'cookie', 'expect']);
 const REDACTED = '[REDACTED]';
@@ -20,8 +21,19 @@ export function shellQuote(text) {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function redactedInQuery(query) {
-  return query.replace(/=(%5BREDACTED%5D|\[REDACTED\])/gi, `=${TOKEN}`);
+const REDACTED_VALUE = /=(%5BREDACTED%5D|\[REDACTED\])$/i;
+
+// The query as recorded, except that a redacted parameter (a key sent as ?api_key=) must be
+// sent URL-encoded from $KEY: curl's --url-query does that. From the first such parameter on,
+// every parameter goes through --url-query ('+' adds one as it is), so their order is kept.
+function splitQuery(query) {
+  const params = query ? query.split('&') : [];
+  const first = params.findIndex((p) => REDACTED_VALUE.test(p));
+  if (first < 0) return { inline: query, added: [] };
+  const added = params.slice(first).map((p) => (REDACTED_VALUE.test(p)
+    ? `--url-query ${shellQuote(`${decodeURIComponent(p.split('=')[0])}=${TOKEN}`)}`
+    : `--url-query ${shellQuote(`+${p}`)}`));
+  return { inline: params.slice(0, first).join('&'), added };
 }
 
 export function bodyText(body) {
@@ -35,11 +47,12 @@ export function hasRedactedBody(entry) {
 }
 
 export function curlFor(entry, origin) {
-  const url = origin + entry.path + (entry.query ? `?${redactedInQuery(entry.query)}` : '');
-  const parts = ['curl'];
-  if (entry.method === 'HEAD') parts.push('--head');
-  else if (entry.method !== 'GET') parts.push(`-X ${entry.method}`);
-  parts.push(shellQuote(url));
+  const { inline, added } = splitQuery(entry.query || '');
+  const url = origin + entry.path + (inline ? `?${inline}` : '');
+  let first = 'curl';
+  if (entry.method === 'HEAD') first += ' --head';
+  else if (entry.method !== 'GET') first += ` -X ${entry.method}`;
+  const parts = [`${first} ${shellQuote(url)}`, ...added];
   for (const [name, value] of Object.entries(entry.request_headers || {})) {
     if (SKIP.has(name)) continue;
     let shown = value;
