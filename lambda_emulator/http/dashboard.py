@@ -67,7 +67,12 @@ METRIC_RANGES = (900, 3600, 6 * 3600, 24 * 3600, 7 * 86400)
 class Dashboard:
     """The dashboard's routes for the worlds that ``world`` finds by sandbox id."""
 
+    #: The runtime of a sandbox id, or None when there is no such sandbox.
     world: Callable[[str], Runtime | None]
+    #: The sandboxes to offer, ``{id, name, default}`` each (the sandbox registry, once there).
+    listing: Callable[[], list[dict[str, Any]]] = lambda: [
+        {"id": DEFAULT_SANDBOX, "name": "default", "default": True}
+    ]
     closing: bool = False
     _index: tuple[bytes, str] | None = field(default=None, repr=False)
 
@@ -122,8 +127,9 @@ class Dashboard:
     # the JSON surface -------------------------------------------------------------------------
     async def sandboxes(self, request: Request) -> Response:
         rt = self._rt(DEFAULT_SANDBOX)
-        items = [{"id": DEFAULT_SANDBOX, "name": "default", "default": True}]
-        return envelope_response(success_body(items, _request_id(request, rt), rt.timestamp()), 200)
+        return envelope_response(
+            success_body(self.listing(), _request_id(request, rt), rt.timestamp()), 200
+        )
 
     def _rt(self, sandbox: str) -> Runtime:
         rt = self.world(sandbox)

@@ -78,7 +78,10 @@ def overview(rt: Runtime) -> dict[str, Any]:
         )
     result: dict[str, Any] = {
         "accounts": account_list,
-        "instance_types": sorted(rt.catalog.instance_types),
+        "instance_types": sorted(
+            rt.catalog.instance_types,
+            key=lambda name: (rt.catalog.instance_types[name].get("vcpus", 0), name),
+        ),
     }
     for name, (table, view) in RESOURCES.items():
         result[name] = [

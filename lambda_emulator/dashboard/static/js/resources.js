@@ -76,11 +76,17 @@ export function Resources({ overview }) {
   </div>`;
 }
 
+const QUOTA_NAMES = {
+  instances: 'Instances', vcpus: 'vCPUs', volumes: 'Volumes', storage_gb: 'Storage (GB)',
+  snapshots: 'Snapshots', vpns: 'VPNs', firewall_rules: 'Firewall rules', api_keys: 'API keys',
+  webhooks: 'Webhooks',
+};
+
 function QuotaBars({ quota }) {
   return html`<ul class="quota">${Object.entries(quota.quotas).map(([name, q]) => {
     const share = q.limit ? Math.min(100, (100 * q.used) / q.limit) : 0;
     return html`<li>
-      <span class="quota-name">${name.replace('_', ' ')}</span>
+      <span class="quota-name">${QUOTA_NAMES[name] || name}</span>
       <span class="bar" role="meter" aria-label=${name} aria-valuemin="0" aria-valuemax=${q.limit} aria-valuenow=${q.used}><span style=${`width:${share}%`}></span></span>
       <span class="quota-n">${q.used} / ${q.limit}</span>
     </li>`;
@@ -100,7 +106,7 @@ export function Accounts({ overview }) {
           <thead><tr><th scope="col">Name</th><th scope="col">Key</th><th scope="col" class="wide-only">Permissions</th><th scope="col" class="wide-only">Last used</th></tr></thead>
           <tbody>${a.keys.map((k) => html`<tr key=${k.id} data-id=${k.id}>
             <td><strong>${k.name}</strong><div class="sub mono">${k.id}</div></td>
-            <td><span class="mono" title="Only the prefix and the last four characters are ever shown">${k.prefix}…${k.last4}</span>${k.revoked_at && html` <${Badge} status="revoked" />`}</td>
+            <td><span class="mono nowrap" title="Only the prefix and the last four characters are ever shown">${k.prefix}…${k.last4}</span>${k.revoked_at && html` <${Badge} status="revoked" />`}</td>
             <td class="wide-only">${k.permissions.join(', ')}</td>
             <td class="wide-only">${time(k.last_used_at)}</td>
           </tr>`)}</tbody>
