@@ -5,7 +5,7 @@ The page is static files from the package (no build step, no CDN) that read the 
 - ``GET /_emulator/ui/api/sandboxes``: the worlds the page can show (today only ``sbx_default``);
 - ``GET /_emulator/ui/api/sandboxes/{sbx}/overview``: accounts and keys (public views only),
   resources and webhook subscriptions;
-- ``…/{sbx}/clock``, ``…/{sbx}/instances/{id}/metrics?range=SECONDS``,
+- ``…/{sbx}/clock``, ``…/{sbx}/activity`` (recent events), ``…/{sbx}/instances/{id}/metrics``,
   ``…/{sbx}/billing?account_id=`` and ``…/{sbx}/estimate?instance_type=…``;
 - ``GET …/{sbx}/events``: server-sent events that name what changed (``state``, ``journal``,
   ``deliveries``, ``faults``, ``clock``), so the page refetches only that, only when it changed;
@@ -86,6 +86,7 @@ class Dashboard:
             Route(API, self.sandboxes, methods=["GET"]),
             Route(sbx + "/overview", self._json(lambda rt, q: data.overview(rt)), methods=["GET"]),
             Route(sbx + "/clock", self._json(lambda rt, q: data.clock_view(rt)), methods=["GET"]),
+            Route(sbx + "/activity", self._json(_activity), methods=["GET"]),
             Route(sbx + "/instances/{id}/metrics", self._json(_metrics), methods=["GET"]),
             Route(sbx + "/billing", self._json(_billing), methods=["GET"]),
             Route(sbx + "/estimate", self._json(_estimate), methods=["GET"]),
@@ -140,7 +141,7 @@ class Dashboard:
         return rt
 
     def _json(
-        self, read: Callable[[Runtime, Request], dict[str, Any]]
+        self, read: Callable[[Runtime, Request], Any]
     ) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             try:
@@ -252,6 +253,13 @@ def _sse(event: str, payload: dict[str, Any]) -> bytes:
 
 async def _redirect(request: Request) -> Response:
     return RedirectResponse(UI_PATH, status_code=307)
+
+
+def _activity(rt: Runtime, request: Request) -> list[dict[str, Any]]:
+    raw = request.query_params.get("limit", "25")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+        raise InvalidRequest("'limit' must be between 1 and 100", {"field": "limit", "value": raw})
+    return data.activity(rt, int(raw))
 
 
 def _metrics(rt: Runtime, request: Request) -> dict[str, Any]:

@@ -9,6 +9,7 @@ written, except the month's draft invoice that the API, too, creates on first re
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 from lambda_emulator.core.timefmt import format_time, from_epoch
@@ -17,6 +18,7 @@ from lambda_emulator.services import (
     api_keys,
     billing,
     control,
+    events,
     faults,
     firewall,
     instances,
@@ -32,6 +34,7 @@ from lambda_emulator.services import (
 from lambda_emulator.services.runtime import Runtime
 
 __all__ = [
+    "activity",
     "billing_view",
     "clock_view",
     "deliveries_signature",
@@ -93,6 +96,31 @@ def overview(rt: Runtime) -> dict[str, Any]:
         for doc in _by_creation(rt.store.all(webhook_deliveries.WEBHOOKS))
     ]
     return result
+
+
+def activity(rt: Runtime, limit: int) -> list[dict[str, Any]]:
+    """The most recent events (every change of state), newest first, in a short form: what
+    changed, which resource, and the status it moved from and to."""
+    recent = heapq.nlargest(limit, rt.store.all(events.EVENTS), key=lambda e: int(e["seq"]))
+    items = []
+    for event in recent:
+        data = event.get("data") or {}
+        resource = next(
+            (str(v) for k, v in data.items() if k.endswith("_id") and isinstance(v, str)), None
+        )
+        items.append(
+            {
+                "id": event["id"],
+                "type": event["type"],
+                "timestamp": event["timestamp"],
+                "account_id": event["account_id"],
+                "resource_id": resource,
+                "name": data.get("name"),
+                "status": data.get("status"),
+                "previous_status": data.get("previous_status"),
+            }
+        )
+    return items
 
 
 def metrics_view(rt: Runtime, instance_id: str, range_seconds: int) -> dict[str, Any]:

@@ -165,6 +165,9 @@ def test_the_page_follows_the_emulator_without_a_reload(
 
     lambda_emulator.advance(120)  # the control plane moves time; the page sees the transition
     expect(badge).to_have_attribute("data-status", "running")
+    activity = page.locator(".activity > li").first
+    expect(activity).to_contain_text("pending → running")
+    expect(activity).to_contain_text("web-1")
     expect(page.get_by_test_id("clock-now")).to_contain_text("2026-01-24 10:32:00")
     expect(_row(page, instance["id"])).to_contain_text("203.0.113.")
 
@@ -348,9 +351,12 @@ def test_faults_are_added_and_removed_from_the_page(
 def test_charts_render_and_billing_adds_up(
     dash: Dash, lambda_emulator: EmulatorHandle, client: httpx.Client
 ) -> None:
+    ok(client.post("/v1/instances", json={**INSTANCE, "name": "other"}), 201)
     instance = ok(client.post("/v1/instances", json=INSTANCE), 201)
     lambda_emulator.advance(2 * 3600)
-    page = dash.open("metrics")
+    page = dash.open()
+    page.get_by_role("link", name="Metrics of web-1").click()  # from its row to its charts
+    expect(page.get_by_label("Instance")).to_have_value(instance["id"])
     charts = page.locator("figure.chart")
     expect(charts).to_have_count(4)
     for title in ("CPU", "Memory", "Network", "Disk"):
@@ -358,7 +364,6 @@ def test_charts_render_and_billing_adds_up(
         expect(canvas).to_be_visible()
         box = canvas.bounding_box()
         assert box is not None and box["width"] > 200 and box["height"] > 100
-    expect(page.get_by_label("Instance")).to_have_value(instance["id"])
     dash.shot("metrics")
 
     dash.tab("Billing")

@@ -84,6 +84,10 @@ def test_metrics_billing_and_estimate(
         err(c.get(SBX + "/estimate", params={"instance_type": "x"}), 400, "invalid_request")
         err(c.get(SBX + "/estimate?instance_type=compute-2x&count=0"), 400, "invalid_request")
         err(c.get("/_emulator/ui/api/sandboxes/sbx_other/overview"), 404, "not_found")
+        recent = ok(c.get(SBX + "/activity", params={"limit": 2}))
+        assert [e["type"] for e in recent] == ["instance.created", "instance.pending"]
+        assert recent[0]["resource_id"] == instance["id"] and recent[0]["status"] == "running"
+        err(c.get(SBX + "/activity", params={"limit": 0}), 400, "invalid_request")
 
 
 def _events(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, object]]]:

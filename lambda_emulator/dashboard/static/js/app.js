@@ -19,9 +19,10 @@ const TOPICS = ['state', 'journal', 'deliveries', 'faults', 'clock'];
 const ADVANCES = [[60, '+1 min'], [600, '+10 min'], [3600, '+1 h'], [86400, '+1 day']];
 const MODES = ['realistic', 'instant', 'manual'];
 
-function currentTab() {
-  const name = window.location.hash.replace(/^#\/?/, '');
-  return TABS.some(([id]) => id === name) ? name : 'resources';
+// The location hash is the tab and an optional item: #/metrics/inst_… opens that instance's charts.
+function currentRoute() {
+  const [name, item] = window.location.hash.replace(/^#\/?/, '').split('/');
+  return { tab: TABS.some(([id]) => id === name) ? name : 'resources', item: item || '' };
 }
 
 // Opens the feed for a sandbox; every change bumps the counters of the topics it names, and a
@@ -88,24 +89,24 @@ function Clock({ sbx, clock }) {
 }
 
 function App() {
-  const [tab, setTab] = useState(currentTab());
+  const [{ tab, item }, setRoute] = useState(currentRoute());
   const [sbx, setSbx] = useState(DEFAULT_SANDBOX);
   const [sandboxes, setSandboxes] = useState([{ id: DEFAULT_SANDBOX, name: 'default' }]);
   const { ticks, clock, live } = useFeed(sbx);
   const [overview, overviewError] = useLoad(ui(sbx, '/overview'), [ticks.state]);
   useEffect(() => {
-    const follow = () => setTab(currentTab());
+    const follow = () => setRoute(currentRoute());
     window.addEventListener('hashchange', follow);
     getJSON('/_emulator/ui/api/sandboxes').then(setSandboxes, () => {});
     return () => window.removeEventListener('hashchange', follow);
   }, []);
   const moved = ticks.state + ticks.clock;
   const views = {
-    resources: () => html`<${Resources} overview=${overview} />`,
+    resources: () => html`<${Resources} overview=${overview} sbx=${sbx} tick=${ticks.state} />`,
     requests: () => html`<${Requests} sbx=${sbx} tick=${ticks.journal} overview=${overview} />`,
     webhooks: () => html`<${Webhooks} sbx=${sbx} tick=${ticks.deliveries} overview=${overview} />`,
     faults: () => html`<${Faults} sbx=${sbx} tick=${ticks.faults} />`,
-    metrics: () => html`<${Metrics} sbx=${sbx} tick=${moved} overview=${overview} speed=${clock ? clock.speed : 0} />`,
+    metrics: () => html`<${Metrics} sbx=${sbx} tick=${moved} overview=${overview} speed=${clock ? clock.speed : 0} chosen=${item} />`,
     billing: () => html`<${Billing} sbx=${sbx} tick=${moved} overview=${overview} />`,
     accounts: () => html`<${Accounts} overview=${overview} />`,
   };

@@ -46,9 +46,9 @@ function Chart({ spec, data }) {
   </figure>`;
 }
 
-export function Metrics({ sbx, tick, overview, speed }) {
+export function Metrics({ sbx, tick, overview, speed, chosen }) {
   const instances = overview ? overview.instances : [];
-  const [chosen, setChosen] = useState('');
+  const setChosen = (id) => { window.location.hash = `#/metrics/${id}`; };
   const [range, setRange] = useState(3600);
   const [beat, setBeat] = useState(0);
   const id = chosen && instances.some((i) => i.id === chosen) ? chosen : (instances[0] && instances[0].id) || '';

@@ -1,6 +1,7 @@
 // Accounts and keys, and every resource with its live status.
-import { html, Badge, Section, Empty } from './ui.js';
-import { time } from './format.js';
+import { html, Badge, Section, Empty, useLoad } from './ui.js';
+import { clockTime, time } from './format.js';
+import { ui } from './api.js';
 
 const LISTS = [
   { key: 'instances', title: 'Instances', columns: [
@@ -10,6 +11,7 @@ const LISTS = [
     ['Region', (r) => r.region, 'wide'],
     ['Public IP', (r) => html`<span class="mono">${r.public_ip || '—'}</span>`],
     ['Created', (r) => time(r.created_at), 'wide'],
+    ['', (r) => html`<a class="btn btn-small" href=${`#/metrics/${r.id}`} aria-label=${`Metrics of ${r.name}`}>Metrics</a>`],
   ] },
   { key: 'volumes', title: 'Volumes', columns: [
     ['Name', (r) => html`<strong>${r.name}</strong><div class="sub mono">${r.id}</div>`],
@@ -42,7 +44,7 @@ const LISTS = [
 
 function Table({ list, rows }) {
   return html`<div class="table-wrap"><table>
-    <thead><tr>${list.columns.map(([name, , wide]) => html`<th class=${wide ? 'wide-only' : ''} scope="col">${name}</th>`)}</tr></thead>
+    <thead><tr>${list.columns.map(([name, , wide]) => html`<th class=${wide ? 'wide-only' : ''} scope="col">${name || html`<span class="sr-only">Actions</span>`}</th>`)}</tr></thead>
     <tbody>${rows.map((r) => html`<tr data-id=${r.id} key=${r.id}>
       ${list.columns.map(([, cell, wide]) => html`<td class=${wide ? 'wide-only' : ''}>${cell(r)}</td>`)}
     </tr>`)}</tbody>
@@ -62,17 +64,36 @@ function Tiles({ overview }) {
   })}</div>`;
 }
 
-export function Resources({ overview }) {
+// The latest changes of state, newest first: the emulator's event outbox, read for the page.
+function Activity({ sbx, tick }) {
+  const [items] = useLoad(ui(sbx, '/activity?limit=25'), [tick]);
+  return html`<${Section} id="h-activity" title="Activity">
+    ${items && items.length
+      ? html`<ol class="activity">${items.map((e) => html`<li key=${e.id} data-event=${e.type}>
+          <span class="when mono">${clockTime(e.timestamp)}</span>
+          <div><strong>${e.type}</strong>
+            <div class="sub">${e.name || e.resource_id || ''}${e.previous_status && e.status && e.previous_status !== e.status ? html` · ${e.previous_status} → <${Badge} status=${e.status} />` : ''}</div></div>
+        </li>`)}</ol>`
+      : html`<${Empty}>Changes of state appear here as they happen.</${Empty}>`}
+  </${Section}>`;
+}
+
+export function Resources({ overview, sbx, tick }) {
   if (!overview) return html`<p class="muted">Loading…</p>`;
   return html`<div class="stack">
     <${Tiles} overview=${overview} />
-    ${LISTS.map((list) => html`<div id=${`resources-${list.key}`} key=${list.key}>
-      <${Section} id=${`h-${list.key}`} title=${list.title} count=${overview[list.key].length}>
-        ${overview[list.key].length
-          ? html`<${Table} list=${list} rows=${overview[list.key]} />`
-          : html`<${Empty}>No ${list.noun || list.title.toLowerCase()} yet.</${Empty}>`}
-      </${Section}>
-    </div>`)}
+    <div class="with-side">
+      <div class="stack">
+        ${LISTS.map((list) => html`<div id=${`resources-${list.key}`} key=${list.key}>
+          <${Section} id=${`h-${list.key}`} title=${list.title} count=${overview[list.key].length}>
+            ${overview[list.key].length
+              ? html`<${Table} list=${list} rows=${overview[list.key]} />`
+              : html`<${Empty}>No ${list.noun || list.title.toLowerCase()} yet.</${Empty}>`}
+          </${Section}>
+        </div>`)}
+      </div>
+      <aside class="side"><${Activity} sbx=${sbx} tick=${tick} /></aside>
+    </div>
   </div>`;
 }
 
