@@ -11,7 +11,7 @@ const LISTS = [
     ['Region', (r) => r.region, 'wide'],
     ['Public IP', (r) => html`<span class="mono">${r.public_ip || '—'}</span>`],
     ['Created', (r) => time(r.created_at), 'wide'],
-    ['', (r) => html`<a class="btn btn-small" href=${`#/metrics/${r.id}`} aria-label=${`Metrics of ${r.name}`}>Metrics</a>`],
+    ['', (r) => html`<a class="btn btn-small" href=${`#/metrics/${r.id}`} aria-label=${`Metrics of ${r.name}`}>Metrics</a>`, 'wide'],
   ] },
   { key: 'volumes', title: 'Volumes', columns: [
     ['Name', (r) => html`<strong>${r.name}</strong><div class="sub mono">${r.id}</div>`],
