@@ -29,10 +29,13 @@ format: $(STAMP)
 
 test: lint
 	@bash scripts/check-tools.sh
+	@bash scripts/ensure-chromium.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 docs: $(STAMP)
 	$(BIN)/python scripts/gen_docs.py
+	@bash scripts/ensure-chromium.sh
+	LAMBDA_EMULATOR_SCREENSHOTS=1 $(BIN)/pytest tests/e2e/test_dashboard_browser.py -n 0 -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -18,7 +18,9 @@ from lambda_emulator.catalog import load_catalog
 from lambda_emulator.clock import Clock
 from lambda_emulator.engine import state_documents as state
 from lambda_emulator.http.access_log import AccessLogMiddleware
+from lambda_emulator.http.browser_safety import BrowserSafetyMiddleware, is_loopback_host
 from lambda_emulator.http.cors import CorsMiddleware
+from lambda_emulator.http.dashboard import Dashboard
 from lambda_emulator.http.journal import JournalMiddleware
 from lambda_emulator.http.middleware import EdgeMiddleware
 from lambda_emulator.http.operations import Edge, Operation
@@ -47,7 +49,7 @@ from lambda_emulator.http.routing import (
     operation_routes,
 )
 from lambda_emulator.http.validation import SchemaSet, check_state_tables
-from lambda_emulator.runtime import Runtime, Tools
+from lambda_emulator.runtime import DEFAULT_SANDBOX, Runtime, Tools
 from lambda_emulator.sandboxes.assembly import JOB_HANDLERS, Shared
 from lambda_emulator.sandboxes.registry import Sandboxes
 from lambda_emulator.settings import Settings
@@ -126,6 +128,7 @@ def create_app(
 
     edge = Edge(sandboxes, schemas, strict=settings.strict)
     edge.compile(API_OPERATIONS + CONTROL_OPERATIONS + SANDBOX_OPERATIONS)
+    dashboard = Dashboard(sandboxes.find, _sandbox_listing(sandboxes))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -143,9 +146,16 @@ def create_app(
                 base.close()
 
     app = Starlette(
-        routes=_routes(edge),
+        routes=_routes(edge) + dashboard.routes(),
         middleware=[
             Middleware(CorsMiddleware, origins=settings.cors_origin),
+            Middleware(
+                BrowserSafetyMiddleware,
+                loopback_only=is_loopback_host(settings.host),
+                allowed_hosts=settings.allowed_host,
+                request_id=rt.new_request_id,
+                timestamp=rt.timestamp,
+            ),
             Middleware(EdgeMiddleware, sandboxes=sandboxes),
             Middleware(AccessLogMiddleware),
             Middleware(JournalMiddleware),
@@ -156,6 +166,7 @@ def create_app(
     app.router.redirect_slashes = False
     app.state.runtime = rt
     app.state.sandboxes = sandboxes
+    app.state.dashboard = dashboard
     return app
 
 
@@ -175,6 +186,18 @@ def _routes(edge: Edge) -> list[BaseRoute]:
     scoped = [op for op in CONTROL_OPERATIONS if op.path not in GLOBAL_CONTROL_PATHS]
     routes.extend(operation_routes(edge, scoped, SANDBOX_PREFIX))
     return routes
+
+
+def _sandbox_listing(sandboxes: Sandboxes) -> Callable[[], list[dict[str, Any]]]:
+    """The sandboxes the dashboard offers, the default one first."""
+
+    def listing() -> list[dict[str, Any]]:
+        return [
+            {"id": s.id, "name": s.record["name"], "default": s.id == DEFAULT_SANDBOX}
+            for s in sandboxes
+        ]
+
+    return listing
 
 
 async def _tick(sandboxes: Sandboxes) -> None:

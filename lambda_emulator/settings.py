@@ -124,6 +124,15 @@ def _schedule(raw: str) -> tuple[float, ...]:
     return values
 
 
+def _hosts(raw: str) -> tuple[str, ...]:
+    """Host names allowed besides loopback ones, comma-separated (the flag may repeat)."""
+    names = tuple(part.strip().lower() for part in raw.split(",") if part.strip())
+    for name in names:
+        if not all(c.isalnum() or c in "-._" for c in name):
+            raise ValueError(f"'{name}' is not a host name (give the name alone, no port)")
+    return names
+
+
 def _path(raw: str) -> Path:
     if not raw:
         raise ValueError("must not be empty")
@@ -267,6 +276,15 @@ OPTIONS: tuple[Option, ...] = (
         "ORIGIN",
         repeatable=True,
     ),
+    Option(
+        "allowed_host",
+        _hosts,
+        (),
+        "A host name the dashboard and control plane answer to besides loopback ones, "
+        "against DNS rebinding (repeatable; comma-separated in the environment).",
+        "NAME",
+        repeatable=True,
+    ),
 )
 
 
@@ -292,6 +310,7 @@ class Settings:
     fsync: bool = False
     webhook_timeout: float = 10.0
     webhook_retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
+    allowed_host: tuple[str, ...] = ()
     max_body_bytes: int = field(default=1024 * 1024)
     cors_origin: tuple[str, ...] = ()
     ready_file: Path | None = None
@@ -306,6 +325,8 @@ def settings_from(flags: Mapping[str, Any], env: Mapping[str, str] | None = None
     values: dict[str, Any] = {}
     for option in OPTIONS:
         raw_flag = flags.get(option.name)
+        if option.repeatable and isinstance(raw_flag, list):
+            raw_flag = ",".join(raw_flag)
         if raw_flag is not None:
             values[option.name] = _parse(option, raw_flag, option.flag)
         elif environ.get(option.env, ""):

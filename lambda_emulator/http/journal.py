@@ -2,9 +2,10 @@
 
 It sits just inside ``EdgeMiddleware`` (which gives the request its id), so 404s, 405s, auth
 failures, rate-limited and fault-injected requests are recorded like any other. Control-plane
-requests (``/_emulator/…``) are not recorded: the journal shows what a client sent to the API,
-not what the test harness did. Bodies are captured as raw bytes up to a limit; decoding and
-redaction happen when the journal is read (``traffic.journal``).
+requests (``/_emulator/…``) are not recorded, nor ``/`` (the redirect to the dashboard): the
+journal shows what a client sent to the API, not what the test harness or a browser did. Bodies
+are captured as raw bytes up to a limit; decoding and redaction happen when the journal is read
+(``traffic.journal``).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class JournalMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        if scope["type"] != "http" or path.startswith(CONTROL_PREFIX):
+        if scope["type"] != "http" or path.startswith(CONTROL_PREFIX) or path == "/":
             await self.app(scope, receive, send)
             return
         state: dict[str, Any] = scope.setdefault("state", {})

@@ -54,7 +54,12 @@ def _parser() -> argparse.ArgumentParser:
             )
         else:
             serve.add_argument(
-                option.flag, dest=option.name, default=None, metavar=option.metavar, help=help_text
+                option.flag,
+                dest=option.name,
+                default=None,
+                metavar=option.metavar,
+                help=help_text,
+                action="append" if option.repeatable else "store",
             )
 
     api_key = commands.add_parser("api-key", help="manage API keys of a running emulator")
@@ -244,6 +249,7 @@ def _serve(flags: dict[str, Any], parser: argparse.ArgumentParser) -> int:
             f"  Seed       {info.seed}",
             f"  Clock      speed ×{settings.speed:g}, transitions {settings.transitions}",
             f"  OpenAPI    {info.url}/v1/openapi.json",
+            f"  Dashboard  {info.url}/_emulator/ui/",
             f"  Control    {info.url}/_emulator/health",
         ]
         if info.ca_bundle is not None:

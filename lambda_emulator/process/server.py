@@ -22,6 +22,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from lambda_emulator.app import create_app, runtime_of
+from lambda_emulator.http.dashboard import close_streams
 from lambda_emulator.process import log_redaction
 from lambda_emulator.runtime import Runtime
 from lambda_emulator.settings import Settings, SettingsError
@@ -151,6 +152,13 @@ class _Server(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, on_started: Callable[[], None]) -> None:
         super().__init__(config)
         self._on_started = on_started
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # Open dashboard streams end first: uvicorn waits for every open response to finish.
+        app = self.config.app
+        if isinstance(app, Starlette):
+            close_streams(app)
+        await super().shutdown(sockets=sockets)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)

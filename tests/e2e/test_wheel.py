@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from lambda_emulator import __version__
 from tests.e2e.support import clean_env, json_data, serve
 
@@ -129,6 +131,8 @@ def _check_wheel_ships_package_data_and_entry_points(installed: Installed) -> No
         assert f"lambda_emulator/schemas/{area}.json" in names
     for fixture in ("plans", "regions", "instance_types", "images", "prices"):
         assert f"lambda_emulator/fixtures/{fixture}.json" in names
+    for asset in ("index.html", "js/app.js", "vendor/preact/LICENSE", "vendor/uplot/uPlot.min.css"):
+        assert f"lambda_emulator/dashboard/static/{asset}" in names  # the page works offline
     assert not any(n.startswith("tests/") for n in names)
     assert "lambda-emulator = lambda_emulator.process.cli:main" in entry_text
     assert "[pytest11]\nlambda_emulator = lambda_emulator.testing.pytest_plugin" in entry_text
@@ -169,6 +173,8 @@ def _check_command_serves_from_another_directory(installed: Installed) -> None:
         assert document["openapi"].startswith("3.1")
         assert "/account" in document["paths"]
         assert document["components"]["schemas"]
+        page = httpx.get(served.url + "/_emulator/ui/static/vendor/uplot/uPlot.iife.min.js")
+        assert page.status_code == 200 and "uPlot" in page.text  # served from the wheel
     finally:
         assert served.stop() == 0
 

@@ -28,7 +28,7 @@ def test_unknown_route_is_a_404_envelope(client: httpx.Client) -> None:
     error = err(client.get("/v1/nothing-here"), 404, "not_found")
     assert error["details"] == {"method": "GET", "path": "/v1/nothing-here"}
     err(client.get("/v1/account/"), 404, "not_found")  # no redirect outside the envelope
-    err(client.get("/"), 404, "not_found")
+    err(client.get("/nothing"), 404, "not_found")
 
 
 def test_wrong_method_is_a_405_envelope_with_allow(client: httpx.Client) -> None:
