@@ -17,7 +17,18 @@ from lambda_emulator.engine import delivery_log as webhook_deliveries
 from lambda_emulator.engine import events, transitions
 from lambda_emulator.engine import world as control
 from lambda_emulator.errors import NotFound
-from lambda_emulator.resources import accounts, api_keys, billing, firewall, instances, monitoring, snapshots, volumes, vpns, webhooks
+from lambda_emulator.resources import (
+    accounts,
+    api_keys,
+    billing,
+    firewall,
+    instances,
+    monitoring,
+    snapshots,
+    volumes,
+    vpns,
+    webhooks,
+)
 from lambda_emulator.runtime import Runtime
 
 __all__ = [

@@ -20,8 +20,8 @@ from typing import Any
 
 import httpx
 import pytest
-from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import KEY, ok
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]'")

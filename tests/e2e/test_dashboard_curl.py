@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import KEY
 
 CURL_JS = Path(__file__).resolve().parents[2] / "lambda_emulator/dashboard/static/js/curl.js"

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 
 from lambda_emulator.http.browser_safety import is_loopback_host, refusal
 from lambda_emulator.settings import SettingsError, settings_from
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import err, ok
 
 CREATE = {

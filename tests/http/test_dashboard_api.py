@@ -8,9 +8,9 @@ import time
 from collections.abc import Iterator
 
 import httpx
-from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from lambda_emulator.process.server import EmulatorThread
 
+from lambda_emulator.process.server import EmulatorThread
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.conftest import KEY, emulator_settings, err, ok
 
 SBX = "/_emulator/ui/api/sandboxes/sbx_default"
