@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import KEY
+from tests.support.keys import KEY
 
 #: Step 1 of the reference's example, byte for byte (curl sends it form-encoded by default,
 #: with the explicit JSON content type the reference adds).

@@ -29,7 +29,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.conftest import ok
+from tests.support.envelope import ok
 
 DEFAULT_KEY = "λ_sk_securitytestdefault0001"
 WEBHOOK_SECRETS = ["whsec-first-Zq81xKc0", "whsec-patched-Rr27bLm4", "whsec-second-Vv55nPq9"]

@@ -15,7 +15,9 @@ import httpx
 import pytest
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import ok
+from tests.support.envelope import ok
+
+pytestmark = pytest.mark.slow  # certificates, TLS handshakes, a pytest run in a subprocess
 
 
 @pytest.fixture

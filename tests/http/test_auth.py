@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import KEY, err, ok
+from tests.support.envelope import err, ok
+from tests.support.keys import KEY
 
 
 def curl(url: str, *args: str) -> tuple[int, dict[str, object]]:

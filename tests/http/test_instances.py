@@ -13,20 +13,16 @@ import pytest
 
 from lambda_emulator.runtime import Runtime
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import KEY, err, ok
-from tests.resources_support import (
+from tests.support.envelope import err, ok
+from tests.support.events import assert_events_match_catalogue, event_types, meters_of
+from tests.support.keys import KEY
+from tests.support.resources import (
     INSTANCE_BODY,
     SETTLE,
-    assert_events_match_catalogue,
     create_instance,
-    event_types,
-    meters_of,
     running_instance,
-    runtime,
     stopped_instance,
 )
-
-__all__ = ["runtime"]  # the fixture, imported for pytest
 
 
 def test_create_starts_pending_and_runs_after_the_boot_time(
@@ -512,10 +508,10 @@ def test_the_openapi_document_is_valid(lambda_emulator: EmulatorHandle) -> None:
 
 def test_state_file_keeps_resources_transitions_and_counters(tmp_path: Any) -> None:
     from lambda_emulator.process.server import EmulatorThread
-    from tests.conftest import test_settings
+    from tests.support.server import emulator_settings
 
     state = tmp_path / "state.json"
-    first = EmulatorThread(test_settings(state_file=state)).start()
+    first = EmulatorThread(emulator_settings(state_file=state)).start()
     try:
         handle = EmulatorHandle(first)
         with handle.client() as c:
@@ -523,7 +519,7 @@ def test_state_file_keeps_resources_transitions_and_counters(tmp_path: Any) -> N
         handle.close()
     finally:
         first.stop()
-    second = EmulatorThread(test_settings(state_file=state)).start()
+    second = EmulatorThread(emulator_settings(state_file=state)).start()
     try:
         handle = EmulatorHandle(second)
         with handle.client() as c:

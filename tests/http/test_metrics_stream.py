@@ -15,16 +15,10 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import ok
-from tests.monitoring_billing_support import (
-    HOUR,
-    action,
-    auth_header,
-    create_instance,
-    instant,
-    stream_url,
-    wire,
-)
+from tests.support.envelope import ok
+from tests.support.keys import auth_header, wire
+from tests.support.metrics_stream import stream_url
+from tests.support.resources import HOUR, action, create_instance, instant
 
 TIMEOUT = 10
 

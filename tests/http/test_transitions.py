@@ -10,10 +10,9 @@ import httpx
 
 from lambda_emulator.runtime import Runtime
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import err, ok
-from tests.resources_support import create_instance, event_types, meters_of, runtime
-
-__all__ = ["runtime"]
+from tests.support.envelope import err, ok
+from tests.support.events import event_types, meters_of
+from tests.support.resources import create_instance
 
 
 def _get(client: httpx.Client, instance: dict[str, Any]) -> dict[str, Any]:
