@@ -5,6 +5,7 @@
 - ``keys``: the start-up API key, and keys as the ``websockets`` client must be given them
 - ``server``: settings for extra emulators on a free loopback port, started in a thread
 - ``process``: ``lambda-emulator`` run as a real process (``run``, ``serve`` → ``Served``)
+- ``curl``: the reference's client run for real (``curl``, ``curl_json``, ``curl_status``)
 - ``resources``: instances and volumes created over the API in a known state
 - ``events``: the event outbox and the meters of a runtime, checked against the catalogue
 - ``metrics_stream``: the WebSocket URL of an instance's metrics stream
