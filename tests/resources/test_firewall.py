@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from lambda_emulator.errors import Conflict, NotFound, QuotaExceeded
-from lambda_emulator.resources import accounts, firewall, instances
+from lambda_emulator.resources import firewall, instances
 from lambda_emulator.runtime import Runtime
 from tests.support.events import event_types
-from tests.support.runtime import INSTANCE, SETTLE, call, default_account
+from tests.support.runtime import INSTANCE, SETTLE, call, default_account, new_account
 
 SSH: dict[str, Any] = {
     "direction": "inbound",
@@ -68,10 +68,10 @@ def test_an_identical_rule_is_a_conflict(rt: Runtime) -> None:
 
 
 def test_the_free_plan_allows_20_rules(rt: Runtime) -> None:
-    free, _, _ = call(rt, accounts.create_account, "free")
+    free = new_account(rt, "free")
     for port in range(1, 21):
-        call(rt, firewall.create_rule, free["id"], {**SSH, "ports": str(port)})
+        call(rt, firewall.create_rule, free, {**SSH, "ports": str(port)})
     with pytest.raises(QuotaExceeded) as refused:
-        call(rt, firewall.create_rule, free["id"], {**SSH, "ports": "21"})
+        call(rt, firewall.create_rule, free, {**SSH, "ports": "21"})
     assert refused.value.details is not None
     assert (refused.value.details["used"], refused.value.details["limit"]) == (20, 20)

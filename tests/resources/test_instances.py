@@ -10,7 +10,7 @@ from lambda_emulator.errors import Conflict, InvalidRequest, NotFound, QuotaExce
 from lambda_emulator.resources import accounts, instances
 from lambda_emulator.runtime import Runtime
 from tests.support.events import event_types, meters_of
-from tests.support.runtime import INSTANCE, SETTLE, call, default_account
+from tests.support.runtime import INSTANCE, SETTLE, call, default_account, new_account
 
 
 def _status(rt: Runtime, account_id: str, instance_id: str) -> str:
@@ -93,12 +93,12 @@ def test_a_deleted_instance_is_gone_after_its_15_seconds(rt: Runtime) -> None:
 
 def test_another_accounts_instance_is_not_found(rt: Runtime) -> None:
     me = default_account(rt)
-    other, _, _ = call(rt, accounts.create_account, "professional")
+    other = new_account(rt, "professional")
     instance_id = _running(rt, me)
     with pytest.raises(NotFound):
-        call(rt, instances.get_instance, other["id"], instance_id)
+        call(rt, instances.get_instance, other, instance_id)
     with pytest.raises(NotFound):
-        call(rt, instances.delete_instance, other["id"], instance_id)
+        call(rt, instances.delete_instance, other, instance_id)
     assert _status(rt, me, instance_id) == "running"
 
 
@@ -113,11 +113,11 @@ def test_an_unknown_catalogue_value_is_refused_with_the_allowed_values(rt: Runti
 
 
 def test_the_free_plan_allows_8_vcpus_and_deleting_frees_them(rt: Runtime) -> None:
-    free, _, _ = call(rt, accounts.create_account, "free")
-    first = _running(rt, free["id"], instance_type="compute-4x")
-    _running(rt, free["id"], instance_type="compute-4x")
+    free = new_account(rt, "free")
+    first = _running(rt, free, instance_type="compute-4x")
+    _running(rt, free, instance_type="compute-4x")
     with pytest.raises(QuotaExceeded) as refused:
-        call(rt, instances.create_instance, free["id"], {**INSTANCE, "instance_type": "compute-1x"})
+        call(rt, instances.create_instance, free, {**INSTANCE, "instance_type": "compute-1x"})
     assert refused.value.details == {
         "quota": "vcpus",
         "used": 8,
@@ -125,42 +125,42 @@ def test_the_free_plan_allows_8_vcpus_and_deleting_frees_them(rt: Runtime) -> No
         "limit": 8,
         "plan": "free",
     }
-    call(rt, instances.delete_instance, free["id"], first)  # a deleting instance counts no more
-    call(rt, instances.create_instance, free["id"], {**INSTANCE, "instance_type": "compute-4x"})
+    call(rt, instances.delete_instance, free, first)  # a deleting instance counts no more
+    call(rt, instances.create_instance, free, {**INSTANCE, "instance_type": "compute-4x"})
 
 
 def test_the_free_plan_allows_5_instances(rt: Runtime) -> None:
-    free, _, _ = call(rt, accounts.create_account, "free")
+    free = new_account(rt, "free")
     for n in range(5):
         small = {**INSTANCE, "name": f"n{n}", "instance_type": "compute-1x"}
-        call(rt, instances.create_instance, free["id"], small)
+        call(rt, instances.create_instance, free, small)
     with pytest.raises(QuotaExceeded) as refused:
-        call(rt, instances.create_instance, free["id"], {**INSTANCE, "instance_type": "compute-1x"})
+        call(rt, instances.create_instance, free, {**INSTANCE, "instance_type": "compute-1x"})
     assert refused.value.details is not None
     assert (refused.value.details["quota"], refused.value.details["limit"]) == ("instances", 5)
 
 
 def test_a_new_plan_moves_the_limits_at_once(rt: Runtime) -> None:
-    free, _, _ = call(rt, accounts.create_account, "free")
-    _running(rt, free["id"], instance_type="compute-8x")
+    free = new_account(rt, "free")
+    _running(rt, free, instance_type="compute-8x")
     with pytest.raises(QuotaExceeded):
-        call(rt, instances.create_instance, free["id"], {**INSTANCE, "instance_type": "compute-1x"})
-    call(rt, accounts.set_plan, free["id"], "professional")
-    call(rt, instances.create_instance, free["id"], {**INSTANCE, "instance_type": "compute-16x"})
-    quotas = call(rt, accounts.quota_view, free["id"])["quotas"]
+        call(rt, instances.create_instance, free, {**INSTANCE, "instance_type": "compute-1x"})
+    call(rt, accounts.set_plan, free, "professional")
+    call(rt, instances.create_instance, free, {**INSTANCE, "instance_type": "compute-16x"})
+    quotas = call(rt, accounts.quota_view, free)["quotas"]
     assert quotas["vcpus"] == {"used": 24, "limit": 200}
 
 
 def test_resizing_up_counts_only_the_extra_vcpus_against_the_quota(rt: Runtime) -> None:
-    free, _, _ = call(rt, accounts.create_account, "free")
-    instance_id = _running(rt, free["id"], instance_type="compute-4x")
-    call(rt, instances.power, free["id"], instance_id, "stop")
+    free = new_account(rt, "free")
+    instance_id = _running(rt, free, instance_type="compute-4x")
+    call(rt, instances.power, free, instance_id, "stop")
     rt.advance(SETTLE)
     with pytest.raises(QuotaExceeded) as refused:
-        call(rt, instances.resize_instance, free["id"], instance_id, "compute-16x")
+        call(rt, instances.resize_instance, free, instance_id, "compute-16x")
     assert refused.value.details is not None
     assert (refused.value.details["used"], refused.value.details["requested"]) == (4, 12)
-    resized = call(rt, instances.resize_instance, free["id"], instance_id, "compute-8x")
+    resized = call(rt, instances.resize_instance, free, instance_id, "compute-8x")
     assert (resized["status"], resized["vcpus"]) == ("resizing", 8)
     rt.advance(60)
-    assert _status(rt, free["id"], instance_id) == "stopped"
+    assert _status(rt, free, instance_id) == "stopped"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from lambda_emulator.errors import Conflict, InvalidRequest, QuotaExceeded
-from lambda_emulator.resources import accounts, snapshots, volumes
+from lambda_emulator.resources import snapshots, volumes
 from lambda_emulator.runtime import Runtime
 from tests.support.events import events
-from tests.support.runtime import VOLUME, call, default_account
+from tests.support.runtime import VOLUME, call, default_account, new_account
 
 
 def _snapshot(rt: Runtime, account_id: str, size_gb: int = 100) -> str:
@@ -60,11 +60,11 @@ def test_a_restore_needs_a_completed_snapshot_and_room_for_it(rt: Runtime) -> No
 
 
 def test_a_restore_counts_against_the_volume_quotas(rt: Runtime) -> None:
-    free, _, _ = call(rt, accounts.create_account, "free")
-    snapshot_id = _snapshot(rt, free["id"], size_gb=300)
+    free = new_account(rt, "free")
+    snapshot_id = _snapshot(rt, free, size_gb=300)
     rt.advance(30)
     with pytest.raises(QuotaExceeded) as refused:
-        call(rt, snapshots.restore_snapshot, free["id"], snapshot_id, {})
+        call(rt, snapshots.restore_snapshot, free, snapshot_id, {})
     assert refused.value.details is not None
     assert (refused.value.details["quota"], refused.value.details["used"]) == ("storage_gb", 300)
-    assert len(rt.store.find("volumes", free["id"])) == 1
+    assert len(rt.store.find("volumes", free)) == 1

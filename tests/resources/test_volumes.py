@@ -9,7 +9,7 @@ from lambda_emulator.errors import Conflict, InvalidRequest, NotFound, QuotaExce
 from lambda_emulator.resources import accounts, instances, volumes
 from lambda_emulator.runtime import Runtime
 from tests.support.events import event_types
-from tests.support.runtime import INSTANCE, SETTLE, VOLUME, call, default_account
+from tests.support.runtime import INSTANCE, SETTLE, VOLUME, call, default_account, new_account
 
 
 def _volume(rt: Runtime, account_id: str, volume_id: str) -> dict[str, object]:
@@ -100,11 +100,11 @@ def test_deleting_an_instance_detaches_its_volumes_at_once(rt: Runtime) -> None:
 
 
 def test_the_free_plan_allows_500_gb_and_growing_counts_the_difference(rt: Runtime) -> None:
-    free, _, _ = call(rt, accounts.create_account, "free")
-    volume_id = _available(rt, free["id"], size_gb=300)
-    _available(rt, free["id"], size_gb=150)
+    free = new_account(rt, "free")
+    volume_id = _available(rt, free, size_gb=300)
+    _available(rt, free, size_gb=150)
     with pytest.raises(QuotaExceeded) as refused:
-        call(rt, volumes.create_volume, free["id"], {**VOLUME, "size_gb": 51})
+        call(rt, volumes.create_volume, free, {**VOLUME, "size_gb": 51})
     assert refused.value.details == {
         "quota": "storage_gb",
         "used": 450,
@@ -113,9 +113,9 @@ def test_the_free_plan_allows_500_gb_and_growing_counts_the_difference(rt: Runti
         "plan": "free",
     }
     with pytest.raises(QuotaExceeded):
-        call(rt, volumes.resize_volume, free["id"], volume_id, 351)
-    assert call(rt, volumes.resize_volume, free["id"], volume_id, 350)["size_gb"] == 350
-    assert call(rt, accounts.quota_view, free["id"])["quotas"]["storage_gb"]["used"] == 500
+        call(rt, volumes.resize_volume, free, volume_id, 351)
+    assert call(rt, volumes.resize_volume, free, volume_id, 350)["size_gb"] == 350
+    assert call(rt, accounts.quota_view, free)["quotas"]["storage_gb"]["used"] == 500
 
 
 def test_a_volume_only_grows(rt: Runtime) -> None:
