@@ -40,11 +40,7 @@ def test_http_never_imports_storage(path: Path) -> None:
         assert not name.startswith(("lambda_emulator.storage", "tinydb")), f"{path} imports {name}"
 
 
-@pytest.mark.parametrize(
-    "path",
-    modules("resources") + modules("engine") + modules("traffic") + modules("storage"),
-    ids=lambda p: p.name,
-)
+@pytest.mark.parametrize("path", modules("resources") + modules("engine") + modules("traffic") + modules("storage"), ids=lambda p: p.name)
 def test_services_and_storage_know_nothing_of_http(path: Path) -> None:
     for name in imports_of(path):
         assert not name.startswith(("starlette", "lambda_emulator.http")), f"{path} imports {name}"
