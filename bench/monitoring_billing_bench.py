@@ -37,7 +37,7 @@ import httpx
 
 from lambda_emulator.engine.meters import METERS
 from lambda_emulator.process.server import EmulatorThread
-from lambda_emulator.resources import accounts
+from lambda_emulator.resources import onboarding
 from lambda_emulator.runtime import Runtime
 from lambda_emulator.settings import Settings
 
@@ -77,7 +77,7 @@ def timed(
 def seed_big_account(rt: Runtime, instances: int) -> str:
     """An account with ``instances`` instances' meters over the month that starts at START."""
     with rt.transaction():
-        account, _, secret = accounts.create_account(rt, "enterprise", "Big Co")
+        account, _, secret = onboarding.create_account(rt, "enterprise", "Big Co")
         rng = random.Random(1)
         month = 31 * DAY
         for n in range(instances):

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lambda_emulator.app import create_app, runtime_of  # noqa: E402
-from lambda_emulator.resources import accounts, instances  # noqa: E402
+from lambda_emulator.resources import instances, onboarding  # noqa: E402
 from lambda_emulator.runtime import Runtime  # noqa: E402
 from lambda_emulator.settings import Settings  # noqa: E402
 from lambda_emulator.storage import MemoryStore, Store, TinyDBStore  # noqa: E402
@@ -67,7 +67,7 @@ def settings(**extra: Any) -> Settings:
 
 def bench_account(rt: Runtime, name: str) -> str:
     """An enterprise account whose instance quotas this benchmark lifts (its own catalogue)."""
-    account, _, _ = accounts.create_account(rt, "enterprise", name)
+    account, _, _ = onboarding.create_account(rt, "enterprise", name)
     quotas = rt.catalog.plans["enterprise"]["quotas"]
     quotas["instances"] = quotas["vcpus"] = 10**7
     return str(account["id"])
@@ -109,11 +109,11 @@ def prepare_state(count: int, state: Path) -> dict[str, str]:
     """A TinyDB state file with ``count`` instances in one account; returns the keys to use."""
     app = create_app(settings(), store=TinyDBStore(state))
     rt = runtime_of(app)
-    account, _, secret = accounts.create_account(rt, "enterprise", "stored")
+    account, _, secret = onboarding.create_account(rt, "enterprise", "stored")
     quotas = rt.catalog.plans["enterprise"]["quotas"]
     quotas["instances"] = quotas["vcpus"] = 10**7
     populate(rt, str(account["id"]), count)
-    _, _, writer = accounts.create_account(rt, "enterprise", "writer")
+    _, _, writer = onboarding.create_account(rt, "enterprise", "writer")
     rt.store.close()
     return {"stored": secret, "writer": writer}
 

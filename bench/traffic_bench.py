@@ -30,12 +30,12 @@ from typing import Any
 import httpx
 
 from lambda_emulator.app import create_app, runtime_of
+from lambda_emulator.core.idempotency import record_id
 from lambda_emulator.core.keys import DEFAULT_API_KEY
 from lambda_emulator.http.journal import JournalMiddleware
 from lambda_emulator.resources import accounts
 from lambda_emulator.settings import Settings
 from lambda_emulator.traffic import idempotency, ratelimit
-from lambda_emulator.traffic.journal import journal_of
 
 AUTH = (b"authorization", b"Bearer " + DEFAULT_API_KEY.encode())
 Scope = dict[str, Any]
@@ -204,7 +204,7 @@ def parts() -> dict[str, float]:
 
     bare = best_us(through(trivial), 5000)
     out["journal: recording one request (ASGI layer)"] = best_us(through(journaled), 5000) - bare
-    entries = list(journal_of(rt).entries)[-100:]
+    entries = list(rt.traffic.journal.entries)[-100:]
     out["journal: reading one entry back (redacted)"] = best_us(
         lambda: [e.view() for e in entries], 50
     ) / len(entries)
@@ -222,7 +222,7 @@ def parts() -> dict[str, float]:
 
     out["idempotency: claim + save a record"] = best_us(claim_and_save, 2000, 5)
     idempotency.claim(rt, account_id, "same", "POST", "/v1/x", b"{}")
-    held = rt.parts[idempotency.PART].pop(idempotency._record_id(account_id, "same"))
+    held = rt.traffic.claims.pop(record_id(account_id, "same"))
     with rt.transaction():
         idempotency.save(rt, held, "req_x", 201, payload, {})
 

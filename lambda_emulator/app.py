@@ -4,54 +4,58 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
+import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from lambda_emulator.catalog import load_catalog
 from lambda_emulator.clock import Clock
-from lambda_emulator.engine import delivery_log as webhook_deliveries
+from lambda_emulator.engine import delivery_log
 from lambda_emulator.engine import state_documents as state
 from lambda_emulator.engine.sender import DeliverySender
-from lambda_emulator.errors import ApiError, MethodNotAllowed, NotFound
-from lambda_emulator.http.envelope import error_response
 from lambda_emulator.http.journal import JournalMiddleware
 from lambda_emulator.http.middleware import EdgeMiddleware
-from lambda_emulator.http.openapi import build_openapi
-from lambda_emulator.http.operations import Edge, Operation, endpoint
+from lambda_emulator.http.operations import Edge, Operation
 from lambda_emulator.http.routes import (
     account,
     billing,
     control,
     monitoring,
-    traffic,
     webhook_control,
     webhooks,
 )
+from lambda_emulator.http.routes import faults as fault_routes
 from lambda_emulator.http.routes import instances as instance_routes
 from lambda_emulator.http.routes import networking as networking_routes
+from lambda_emulator.http.routes import rate_limits as rate_limit_routes
+from lambda_emulator.http.routes import requests as request_routes
 from lambda_emulator.http.routes import snapshots as snapshot_routes
+from lambda_emulator.http.routes import state as state_routes
 from lambda_emulator.http.routes import transitions as transition_routes
 from lambda_emulator.http.routes import volumes as volume_routes
-from lambda_emulator.http.validation import SchemaSet
-from lambda_emulator.resources import accounts, instances, snapshots, volumes, vpns
+from lambda_emulator.http.routing import (
+    API_VERSIONS,
+    http_exception_handler,
+    openapi_route,
+    operation_routes,
+)
+from lambda_emulator.http.validation import SchemaSet, check_state_tables
 from lambda_emulator.resources import billing as billing_service
-from lambda_emulator.runtime import JobHandler, Runtime
+from lambda_emulator.resources import firewall, instances, onboarding, snapshots, volumes, vpns
+from lambda_emulator.runtime import Doc, JobHandler, Runtime
 from lambda_emulator.settings import Settings
 from lambda_emulator.storage import MemoryStore, Store, TinyDBStore
-from lambda_emulator.traffic import faults, idempotency, journal, ratelimit
+from lambda_emulator.traffic import idempotency
 
 __all__ = ["API_VERSIONS", "create_app", "runtime_of"]
 
-API_VERSIONS = ("v1", "v2")
+log = logging.getLogger("lambda_emulator")
+
 #: Route modules of the emulated API, mounted under every version.
 API_OPERATIONS: list[Operation] = [
     *account.OPERATIONS,
@@ -66,7 +70,10 @@ API_OPERATIONS: list[Operation] = [
 #: The control plane, under ``/_emulator``.
 CONTROL_OPERATIONS: list[Operation] = [
     *control.OPERATIONS,
-    *traffic.OPERATIONS,
+    *fault_routes.OPERATIONS,
+    *request_routes.OPERATIONS,
+    *state_routes.OPERATIONS,
+    *rate_limit_routes.OPERATIONS,
     *transition_routes.OPERATIONS,
     *webhook_control.OPERATIONS,
 ]
@@ -78,21 +85,22 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     snapshots.SPEC.job_kind: snapshots.settle_job,
     vpns.SPEC.job_kind: vpns.settle_job,
     **billing_service.JOB_HANDLERS,
-    **webhook_deliveries.JOB_HANDLERS,
+    **delivery_log.JOB_HANDLERS,
 }
-#: Parts that keep in-process state clear it here on reset (after the store is reset).
-RESET_HOOKS: list[Callable[[Runtime], None]] = [
-    ratelimit.reset,
-    idempotency.reset,
-    faults.reset,
-    journal.reset,
-]
+#: Called with each new event inside its transaction: webhooks queue their deliveries, and
+#: resources react to the ones that concern them (an instance's deletion reaches its volumes
+#: and rules this way, so ``resources.instances`` imports neither).
+EVENT_LISTENERS: tuple[Callable[[Runtime, Doc], None], ...] = (
+    delivery_log.queue_deliveries,
+    volumes.on_instance_event,
+    firewall.on_instance_event,
+)
 #: Parts that derive scheduled work from the store run after every wholesale load of it.
 LOAD_HOOKS: list[Callable[[Runtime], None]] = [
+    onboarding.bootstrap,
     billing_service.bootstrap,
-    webhook_deliveries.on_reset,
+    delivery_log.on_reset,
 ]
-_VERSION_RE = re.compile(r"^/(v\d+)(?:/|$)")
 #: How often (real seconds) the background task runs jobs that fell due without any request.
 TICK_SECONDS = 0.05
 
@@ -122,19 +130,17 @@ def create_app(
                 settings.fixtures,
                 JOB_HANDLERS,
                 catalog,
-                lambda tables: traffic.check_tables(schemas, tables),
+                lambda tables: check_state_tables(schemas, tables),
             )
             if settings.fixtures
             else {}
         ),
-        event_listeners=[webhook_deliveries.queue_deliveries],
-        reset_hooks=tuple(RESET_HOOKS),
+        event_listeners=EVENT_LISTENERS,
         load_hooks=tuple(LOAD_HOOKS),
     )
     if not store.tables() and rt.initial_state:
         store.replace_all(rt.initial_state)
     rt.rebuild_job_heap()
-    accounts.bootstrap(rt)
     for hook in rt.load_hooks:
         hook(rt)
 
@@ -161,7 +167,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[Middleware(EdgeMiddleware, rt=rt), Middleware(JournalMiddleware, rt=rt)],
-        exception_handlers={HTTPException: _http_exception_handler(rt)},
+        exception_handlers={HTTPException: http_exception_handler(rt)},
         lifespan=lifespan,
     )
     app.router.redirect_slashes = False
@@ -178,80 +184,11 @@ def _routes(edge: Edge) -> list[BaseRoute]:
     routes: list[BaseRoute] = []
     for version in API_VERSIONS:
         prefix = "/" + version
-        routes.append(
-            Route(prefix + "/openapi.json", _openapi_endpoint(edge, prefix), methods=["GET"])
-        )
-        routes.extend(_operation_routes(edge, API_OPERATIONS, prefix))
+        routes.append(openapi_route(edge, API_OPERATIONS, prefix))
+        routes.extend(operation_routes(edge, API_OPERATIONS, prefix))
         routes.extend(monitoring.websocket_routes(edge, prefix))
-    routes.extend(_operation_routes(edge, CONTROL_OPERATIONS, "/_emulator"))
+    routes.extend(operation_routes(edge, CONTROL_OPERATIONS, "/_emulator"))
     return routes
-
-
-def _operation_routes(edge: Edge, operations: list[Operation], prefix: str) -> list[BaseRoute]:
-    """One Route per path, dispatching on method, so a wrong method is a 405 with ``Allow``."""
-    by_path: dict[str, dict[str, Operation]] = {}
-    for op in operations:
-        by_path.setdefault(op.path, {})[op.method] = op
-    routes: list[BaseRoute] = []
-    for path, ops in by_path.items():
-        handlers = {method: endpoint(edge, op) for method, op in ops.items()}
-        if "GET" in handlers:
-            handlers["HEAD"] = handlers["GET"]
-        routes.append(Route(prefix + path, _dispatch(handlers), methods=list(ops)))
-    return routes
-
-
-def _dispatch(handlers: dict[str, Callable[[Request], Any]]) -> Callable[[Request], Any]:
-    async def by_method(request: Request) -> Response:
-        response: Response = await handlers[request.method](request)
-        return response
-
-    return by_method
-
-
-def _openapi_endpoint(edge: Edge, prefix: str) -> Callable[[Request], Any]:
-    cache: dict[str, dict[str, Any]] = {}
-
-    async def openapi(request: Request) -> Response:
-        server = str(request.base_url).rstrip("/") + prefix
-        doc = cache.get(server)
-        if doc is None:
-            doc = build_openapi(API_OPERATIONS, edge.schemas, "", server)
-            cache[server] = doc
-        return JSONResponse(doc)
-
-    return openapi
-
-
-def _http_exception_handler(rt: Runtime) -> Callable[[Request, Exception], Any]:
-    async def handle(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        state = request.scope.get("state", {})
-        request_id = state.get("request_id") or rt.new_request_id()
-        path, method = request.url.path, request.method
-        error: ApiError
-        if exc.status_code == 405:
-            allow = (exc.headers or {}).get("Allow", "")
-            allowed = [m.strip() for m in allow.split(",") if m.strip() and m.strip() != "HEAD"]
-            error = MethodNotAllowed(
-                f"Method {method} is not allowed on {path}; allowed: {', '.join(allowed)}",
-                {"method": method, "allowed_methods": allowed},
-                headers={"Allow": ", ".join(allowed)},
-            )
-        else:
-            match = _VERSION_RE.match(path)
-            if match and match.group(1) not in API_VERSIONS:
-                error = NotFound(
-                    f"API version '{match.group(1)}' is not supported",
-                    {"version": match.group(1), "supported_versions": list(API_VERSIONS)},
-                )
-            else:
-                error = NotFound(
-                    f"No such endpoint: {method} {path}", {"method": method, "path": path}
-                )
-        return error_response(error, request_id, rt.timestamp())
-
-    return handle
 
 
 async def _tick(rt: Runtime) -> None:
@@ -260,6 +197,4 @@ async def _tick(rt: Runtime) -> None:
         try:
             rt.run_due()
         except Exception:  # a job failing must not stop time for everyone else
-            import logging
-
-            logging.getLogger("lambda_emulator").exception("a scheduled job failed")
+            log.exception("a scheduled job failed")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from lambda_emulator.errors import InvalidRequest
 from lambda_emulator.package_data import data_dir
 
 __all__ = ["Catalog", "load_catalog"]
@@ -33,6 +34,27 @@ class Catalog:
 
     def rate_limit(self, plan: str) -> dict[str, int]:
         return dict(self.plans[plan]["rate_limit"])
+
+    def require(self, field: str, value: str) -> dict[str, Any]:
+        """The catalogue entry a request names in ``field``, or a 400 naming the field and
+        every value the catalogue has for it."""
+        entries: dict[str, dict[str, Any]] = getattr(self, _SECTIONS[field])
+        entry = entries.get(value)
+        if entry is None:
+            raise InvalidRequest(
+                f"Unknown {field.replace('_', ' ')} '{value}'",
+                {"field": field, "value": value, "allowed_values": list(entries)},
+            )
+        return entry
+
+
+#: The request field that names an entry of each catalogue section.
+_SECTIONS = {
+    "instance_type": "instance_types",
+    "region": "regions",
+    "image": "images",
+    "plan": "plans",
+}
 
 
 def _read(folder: Path, name: str) -> Any:

@@ -1,8 +1,16 @@
-"""Everything one emulator instance owns, in one object, so two emulators never share state.
+"""Everything one emulated world owns, in one object, so two worlds never share state.
 
 Services receive the ``Runtime`` and do their work through it: the store, the clock, the
 catalogues, deterministic ids and random streams, and the job queue that moves time-driven work
-(lifecycle transitions, webhook retries, month ends) along the emulator clock.
+(lifecycle transitions, webhook retries, month ends) along the emulator clock. What lives
+outside the store is held in typed components, each owned by one module and rebuilt or cleared
+by ``reset_in_process``:
+
+- ``overrides``: run-time switches a test flips (transition mode, rate limits, webhook timing);
+- ``caches``: indexes derived from the store, dropped whenever a transaction rolls back;
+- ``tools``: costly, stateless helpers built on first use (Faker, the price book, the cipher);
+- ``traffic``: what the edge keeps per world (fault rules, journal, rate windows, claims);
+- ``deliveries``: the webhook sender's wake-up queue.
 """
 
 from __future__ import annotations
@@ -10,20 +18,30 @@ from __future__ import annotations
 import heapq
 import logging
 import random
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lambda_emulator.catalog import Catalog
 from lambda_emulator.clock import Clock
+from lambda_emulator.core.billing import PriceBook
+from lambda_emulator.core.idempotency import Claim
 from lambda_emulator.core.ids import make_id, rng_for
+from lambda_emulator.core.ratelimit import Limits, Window
 from lambda_emulator.core.timefmt import format_time, from_epoch
+from lambda_emulator.engine.delivery_queue import DeliveryQueue
 from lambda_emulator.settings import Settings
-from lambda_emulator.storage.base import Doc, Store
+from lambda_emulator.storage.protocol import Doc, Store
+from lambda_emulator.traffic.faults import FaultRules
+from lambda_emulator.traffic.journal import Journal
 
-__all__ = ["Doc", "JobHandler", "Runtime"]
+if TYPE_CHECKING:  # imported on first use: cryptography costs ~25 ms of every start-up
+    from cryptography.fernet import Fernet
+
+__all__ = ["Caches", "Doc", "JobHandler", "Overrides", "Runtime", "Tools", "TrafficState"]
 
 log = logging.getLogger("lambda_emulator")
 
@@ -31,6 +49,67 @@ JobHandler = Callable[["Runtime", Doc], None]
 
 META = "meta"
 JOBS = "jobs"
+
+
+@dataclass
+class Overrides:
+    """Run-time switches a test may flip; ``None`` means "as the start-up settings say"."""
+
+    transitions: str | None = None
+    transition_durations: dict[str, float] = field(default_factory=dict)
+    transition_reads: int | None = None
+    rate_limits: bool | None = None
+    webhook_timeout: float | None = None
+    webhook_retry_schedule: tuple[float, ...] | None = None
+
+
+@dataclass
+class Caches:
+    """Indexes derived from the store, rebuilt on demand by the module that owns each one;
+    cleared on reset and whenever a transaction rolls back, so they never disagree with it."""
+
+    #: API key digest → key id (``resources.api_keys``).
+    key_index: dict[str, str] | None = None
+    #: Public address → how many instances hold it (``resources.instances``).
+    public_ips: Counter[str] | None = None
+    #: Region → private addresses in use (``resources.instances``).
+    private_ips: dict[str, set[str]] | None = None
+    #: Resource id → its open meter's id (``engine.meters``).
+    open_meters: dict[str, str] | None = None
+
+    def clear(self) -> None:
+        self.key_index = self.public_ips = self.private_ips = self.open_meters = None
+
+
+@dataclass
+class Tools:
+    """Helpers that are costly to build and hold no state of the world; built on first use by
+    the module that owns each (so a start-up never pays for one it does not need)."""
+
+    #: ``faker.Faker`` (``engine.fake_values``): Faker takes ~0.25 s to import.
+    faker: Any = None
+    price_book: PriceBook | None = None
+    #: Every webhook event type (``resources.webhooks``), from ``schemas/events.json``.
+    event_types: tuple[str, ...] | None = None
+    #: The cipher for webhook secrets at rest (``engine.webhook_secrets``).
+    secret_box: Fernet | None = None
+
+
+@dataclass
+class TrafficState:
+    """What the edge keeps per world, in process (like a real front end's counters): a restart
+    or a reset starts it afresh."""
+
+    faults: FaultRules
+    journal: Journal
+    #: Account id → its rate-limit window (``traffic.ratelimit``).
+    rate_windows: dict[str, Window] = field(default_factory=dict)
+    #: Plan → its limits, read once from the catalogue.
+    plan_limits: dict[str, Limits] = field(default_factory=dict)
+    #: Idempotency record id → the request holding it now (``traffic.idempotency``).
+    claims: dict[str, Claim] = field(default_factory=dict)
+    #: Idempotency record id → the API key secrets its stored answer had (never on disk).
+    held_secrets: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -45,27 +124,26 @@ class Runtime:
     event_listeners: Sequence[Callable[[Runtime, Doc], None]] = ()
     #: The state that reset returns to (empty, or the ``--fixtures`` document).
     initial_state: dict[str, dict[str, Doc]] = field(default_factory=dict)
-    #: Called after reset, for parts that keep state outside the store.
-    reset_hooks: Sequence[Callable[[Runtime], None]] = ()
     #: Called whenever the store was replaced wholesale (start-up, reset, state import), for
     #: parts that derive scheduled work from it (month-end invoices, queued deliveries).
     load_hooks: Sequence[Callable[[Runtime], None]] = ()
     ready: bool = False
-    #: Run-time switches that reset returns to the start-up settings (transition mode, …).
-    overrides: dict[str, Any] = field(default_factory=dict)
-    #: Indexes derived from the store (rebuilt on demand): dropped on reset and whenever a
-    #: transaction rolls back, so they can never disagree with the store.
-    caches: dict[str, Any] = field(default_factory=dict)
-    #: In-process state owned by one module each (rate-limit windows, the journal, …); each
-    #: module keeps its own entry and clears it in a reset hook.
-    parts: dict[str, Any] = field(default_factory=dict)
-    #: Tools that are costly to build and hold no state (Faker).
-    tools: dict[str, Any] = field(default_factory=dict)
+    overrides: Overrides = field(default_factory=Overrides)
+    caches: Caches = field(default_factory=Caches)
+    tools: Tools = field(default_factory=Tools)
+    traffic: TrafficState = field(init=False)
+    deliveries: DeliveryQueue = field(default_factory=DeliveryQueue)
     _job_heap: list[tuple[float, int, str]] = field(default_factory=list)
     _job_seq: int = 0
     _request_counter: int = 0
     _stamp_second: int = -(2**62)
     _stamp: str = ""
+
+    def __post_init__(self) -> None:
+        self.traffic = self._fresh_traffic()
+
+    def _fresh_traffic(self) -> TrafficState:
+        return TrafficState(FaultRules(self.seed), Journal(self.settings.journal_size))
 
     # time ----------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -99,10 +177,24 @@ class Runtime:
         return rng_for(self.seed, *parts)
 
     # settings that tests may change at run time ---------------------------------------------
-    def setting(self, name: str) -> Any:
-        if name in self.overrides:
-            return self.overrides[name]
-        return getattr(self.settings, name)
+    @property
+    def transition_mode(self) -> str:
+        return self.overrides.transitions or self.settings.transitions
+
+    @property
+    def rate_limits_on(self) -> bool:
+        on = self.overrides.rate_limits
+        return self.settings.rate_limits if on is None else on
+
+    @property
+    def webhook_timeout(self) -> float:
+        timeout = self.overrides.webhook_timeout
+        return self.settings.webhook_timeout if timeout is None else timeout
+
+    @property
+    def webhook_retry_schedule(self) -> tuple[float, ...]:
+        schedule = self.overrides.webhook_retry_schedule
+        return tuple(self.settings.webhook_retry_schedule) if schedule is None else schedule
 
     # the job queue -------------------------------------------------------------------------
     def schedule(
@@ -195,7 +287,9 @@ class Runtime:
             self.caches.clear()
             raise
 
-    def reset_counters(self) -> None:
+    def reset_in_process(self) -> None:
+        """Back to the start-up settings for everything held outside the store."""
         self._request_counter = 0
-        self.overrides.clear()
+        self.overrides = Overrides()
         self.caches.clear()
+        self.traffic = self._fresh_traffic()

@@ -9,7 +9,7 @@ from lambda_emulator.clock import Clock
 from lambda_emulator.runtime import Runtime
 from lambda_emulator.settings import Settings
 from lambda_emulator.storage import MemoryStore
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.storage.protocol import Doc
 
 
 class FakeTime:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Page", "paginate"]
+__all__ = ["Page", "page_of", "paginate"]
 
 
 @dataclass(frozen=True)
@@ -137,3 +137,28 @@ def paginate(
         limit=limit,
         total_items=len(rows),
     )
+
+
+def page_of(
+    docs: Iterable[Mapping[str, Any]],
+    query: Mapping[str, Any],
+    *,
+    filters: Iterable[str] = (),
+    view: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    sort: str = "created_at",
+    order: str = "asc",
+) -> Page:
+    """The page a validated list query asks for: its ``page``, ``limit``, ``sort`` and
+    ``order`` (``sort``/``order`` here are the defaults), equality on each of ``filters``
+    that the query names, and each item of the page shown through ``view``."""
+    cut = paginate(
+        docs,
+        filters={name: query.get(name) for name in filters},
+        sort=query.get("sort", sort),
+        order=query.get("order", order),
+        page=query.get("page", 1),
+        limit=query.get("limit", 20),
+    )
+    if view is None:
+        return cut
+    return Page([view(d) for d in cut.items], cut.page, cut.limit, cut.total_items)

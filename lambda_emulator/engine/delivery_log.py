@@ -1,6 +1,7 @@
-"""Webhook deliveries: the log, the in-process queue, and what the sender calls.
+"""The webhook delivery log: one record per delivery with its attempts, and what the sender
+calls to prepare an attempt and record its outcome.
 
-A new event (``services.events.emit``) reaches ``queue_deliveries`` inside its transaction; it
+A new event (``engine.events.emit``) reaches ``queue_deliveries`` inside its transaction; it
 records one ``pending`` delivery per matching active subscription and puts its id on the
 runtime's ``DeliveryQueue``. The sender (``lambda_emulator.engine.sender``, in the app's lifespan)
 takes ids off the queue, POSTs, and calls ``record_attempt``: a failure schedules a
@@ -9,7 +10,8 @@ takes ids off the queue, POSTs, and calls ``record_attempt``: a failure schedule
 Everything a delivery needs is in the store (the delivery, its event, its subscription), and the
 queue is only a wake-up list: ``pending_unscheduled`` finds what a stopped emulator left queued
 or in flight, so a restart from a state file sends it again (at least once). Subscriptions
-themselves are ``services.webhooks``.
+themselves are ``resources.webhooks``; the queue is ``engine.delivery_queue`` and the sender
+``engine.sender``.
 """
 
 from __future__ import annotations
@@ -18,14 +20,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from lambda_emulator.core import webhooks as core
-from lambda_emulator.core.pagination import Page, paginate
+from lambda_emulator.core.pagination import Page, page_of
 from lambda_emulator.core.timefmt import format_time, from_epoch
 from lambda_emulator.engine import webhook_secrets
-from lambda_emulator.engine.delivery_queue import queue_of
 from lambda_emulator.engine.events import EVENTS
+from lambda_emulator.engine.views import PublicView
 from lambda_emulator.errors import Conflict, NotFound
 from lambda_emulator.runtime import JOBS, JobHandler, Runtime
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.storage.protocol import Doc
 
 __all__ = [
     "DELIVERIES",
@@ -53,30 +55,17 @@ WEBHOOKS = "webhooks"
 DELIVERIES = "webhook_deliveries"
 RETRY_JOB = "webhook.retry"
 PING = "webhook.ping"
-_DELIVERY_PUBLIC = (
-    "id",
-    "account_id",
-    "webhook_id",
-    "event_id",
-    "event_type",
-    "status",
-    "attempt_count",
-    "max_attempts",
-    "next_attempt_at",
-    "last_error",
-    "redelivery_of",
-    "attempts",
-    "created_at",
-    "updated_at",
-    "completed_at",
-)
 
 
 # the in-process queue ---------------------------------------------------------------------------
+#: What the API shows of a stored document: the properties of its response schema.
+delivery_view = PublicView("webhooks.json#/$defs/Delivery")
+
+
 def on_reset(rt: Runtime) -> None:
     """Reset hook: what was queued or in flight belongs to the state that was just dropped;
     pending deliveries in the new state (a ``--fixtures`` document) are queued."""
-    queue = queue_of(rt)
+    queue = rt.deliveries
     queue.clear()
     for delivery_id in pending_unscheduled(rt):
         queue.push(delivery_id)
@@ -84,16 +73,12 @@ def on_reset(rt: Runtime) -> None:
 
 # the delivery log -------------------------------------------------------------------------------
 def delivery_config(rt: Runtime) -> dict[str, Any]:
-    schedule = [float(s) for s in rt.setting("webhook_retry_schedule")]
+    schedule = list(rt.webhook_retry_schedule)
     return {
-        "timeout_seconds": float(rt.setting("webhook_timeout")),
+        "timeout_seconds": rt.webhook_timeout,
         "retry_schedule": schedule,
         "max_attempts": core.max_attempts(schedule),
     }
-
-
-def delivery_view(doc: Doc) -> dict[str, Any]:
-    return {name: doc.get(name) for name in _DELIVERY_PUBLIC}
 
 
 def new_delivery(rt: Runtime, webhook: Doc, event: Doc, redelivery_of: str | None) -> Doc:
@@ -117,7 +102,7 @@ def new_delivery(rt: Runtime, webhook: Doc, event: Doc, redelivery_of: str | Non
         "job_id": None,
     }
     rt.store.put(DELIVERIES, doc)
-    queue_of(rt).push(doc["id"])
+    rt.deliveries.push(doc["id"])
     return doc
 
 
@@ -164,12 +149,7 @@ def page_of_deliveries(
         event_type=query.get("event_type"),
         event_id=query.get("event_id"),
     )
-    return paginate(
-        (delivery_view(d) for d in rows),
-        order=query.get("order", "asc"),
-        page=query.get("page", 1),
-        limit=query.get("limit", 20),
-    )
+    return page_of((delivery_view(d) for d in rows), query)
 
 
 def redeliver(rt: Runtime, delivery_id: str, account_id: str | None = None) -> Doc:
@@ -227,8 +207,8 @@ def prepare(rt: Runtime, delivery_id: str, user_agent: str) -> Outgoing | None:
         "delivery_id": delivery_id,
         "attempt": attempt,
         "url": webhook["url"],
-        "timeout": float(rt.setting("webhook_timeout")),
-        "generation": queue_of(rt).generation,
+        "timeout": rt.webhook_timeout,
+        "generation": rt.deliveries.generation,
     }
     try:
         secret = webhook_secrets.decrypt(rt, webhook["secret_encrypted"])
@@ -314,7 +294,7 @@ def _retry(rt: Runtime, job: Doc) -> None:
     if delivery is None or delivery["status"] != "pending":
         return
     rt.store.put(DELIVERIES, dict(delivery, job_id=None))
-    queue_of(rt).push(delivery["id"])
+    rt.deliveries.push(delivery["id"])
 
 
 def pending_unscheduled(rt: Runtime) -> list[str]:

@@ -1,7 +1,7 @@
 """The in-process queue of webhook deliveries ready to send: a wake-up list, not storage.
 
 Everything a delivery needs is in the store; the queue only says which ids the sender should
-look at now, and which are being sent. It lives in ``rt.parts`` and only the event loop's
+look at now, and which are being sent. It is ``rt.deliveries``, and only the event loop's
 thread touches it.
 """
 
@@ -11,18 +11,14 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from lambda_emulator.runtime import Runtime
-
-__all__ = ["DeliveryQueue", "queue_of"]
-
-_QUEUE = "webhooks.queue"
+__all__ = ["DeliveryQueue"]
 
 
 @dataclass
 class DeliveryQueue:
     """Delivery ids ready to send now, and which ones are being sent.
 
-    Lives in ``rt.parts``; only the event loop's thread touches it. ``generation`` changes on
+    Only the event loop's thread touches it. ``generation`` changes on
     reset, so an attempt that started before a reset never writes into the new state.
     """
 
@@ -55,12 +51,3 @@ class DeliveryQueue:
         self.in_flight.clear()
         for hook in self.on_reset:
             hook()
-
-
-def queue_of(rt: Runtime) -> DeliveryQueue:
-    queue = rt.parts.get(_QUEUE)
-    if queue is None:
-        queue = DeliveryQueue()
-        rt.parts[_QUEUE] = queue
-    assert isinstance(queue, DeliveryQueue)
-    return queue

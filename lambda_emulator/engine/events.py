@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lambda_emulator.runtime import Runtime
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.storage.protocol import Doc
 
 __all__ = ["EVENTS", "emit", "list_events"]
 

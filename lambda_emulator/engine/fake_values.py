@@ -14,11 +14,11 @@ __all__ = ["faker_for"]
 
 def faker_for(rt: Runtime, *parts: object) -> Any:
     """A Faker whose output depends only on the seed and ``parts``."""
-    fake = rt.tools.get("faker")
+    fake = rt.tools.faker
     if fake is None:
         from faker import Faker
 
         fake = Faker("en_US")
-        rt.tools["faker"] = fake
+        rt.tools.faker = fake
     fake.seed_instance(rt.rng("faker", *parts).getrandbits(64))
     return fake

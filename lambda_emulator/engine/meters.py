@@ -15,7 +15,7 @@ started_at, ended_at}`` where ``started_at``/``ended_at`` are emulator epoch sec
 from __future__ import annotations
 
 from lambda_emulator.runtime import Runtime
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.storage.protocol import Doc
 
 __all__ = ["METERS", "close_meter", "open_meter", "open_meters"]
 
@@ -24,10 +24,10 @@ METERS = "meters"
 
 def _open_index(rt: Runtime) -> dict[str, str]:
     """resource id → its open meter's id; rebuilt from the store after a reset or import."""
-    index = rt.caches.get("open_meters")
+    index = rt.caches.open_meters
     if index is None:
         index = {m["resource_id"]: m["id"] for m in rt.store.all(METERS) if m["ended_at"] is None}
-        rt.caches["open_meters"] = index
+        rt.caches.open_meters = index
     return index
 
 

@@ -2,7 +2,7 @@
 
 It waits for delivery ids on the runtime's ``DeliveryQueue`` and sends each in a task of its
 own (so one slow receiver holds up nothing else), bounded by ``--webhook-timeout`` per attempt.
-Each result is written through ``services.webhook_deliveries.record_attempt`` in one store
+Each result is written through ``engine.delivery_log.record_attempt`` in one store
 transaction; failures come back as retry jobs on the emulator clock.
 
 On start it queues what a previous run left pending without a retry job (queued or in flight
@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from lambda_emulator import __version__
-from lambda_emulator.engine import delivery_log as webhook_deliveries
-from lambda_emulator.engine import delivery_queue
+from lambda_emulator.engine import delivery_log
 from lambda_emulator.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -45,7 +44,7 @@ RECORD_RETRY_SECONDS = 5.0
 class DeliverySender:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
-        self.queue = delivery_queue.queue_of(rt)
+        self.queue = rt.deliveries
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -61,7 +60,7 @@ class DeliverySender:
         self.queue.on_ready.append(self._notify)
         self.queue.on_reset.append(self._cancel_all)
         self.queue.drainer = self.drain
-        for delivery_id in webhook_deliveries.pending_unscheduled(self.rt):
+        for delivery_id in delivery_log.pending_unscheduled(self.rt):
             self.queue.push(delivery_id)
         self._notify()
         self._loop_task = asyncio.create_task(self._run(), name="webhook-sender")
@@ -158,7 +157,7 @@ class DeliverySender:
 
     async def _attempt(self, delivery_id: str) -> None:
         rt = self.rt
-        first = webhook_deliveries.prepare(rt, delivery_id, USER_AGENT)
+        first = delivery_log.prepare(rt, delivery_id, USER_AGENT)
         if first is None:
             return
         # Wait for a free slot before the attempt (and its timeout) starts, so a hung receiver
@@ -168,7 +167,7 @@ class DeliverySender:
 
     async def _send(self, delivery_id: str) -> None:
         rt = self.rt
-        out = webhook_deliveries.prepare(rt, delivery_id, USER_AGENT)  # afresh: it may have changed
+        out = delivery_log.prepare(rt, delivery_id, USER_AGENT)  # afresh: it may have changed
         if out is None:
             return
         self.queue.in_flight.add(delivery_id)
@@ -192,7 +191,7 @@ class DeliverySender:
             return  # the emulator was reset while this attempt ran
         try:
             with rt.transaction():
-                webhook_deliveries.record_attempt(
+                delivery_log.record_attempt(
                     rt,
                     out,
                     at=at,
@@ -209,7 +208,7 @@ class DeliverySender:
                 RECORD_RETRY_SECONDS, self.queue.push, delivery_id
             )
 
-    async def _post(self, out: webhook_deliveries.Outgoing) -> tuple[int, str]:
+    async def _post(self, out: delivery_log.Outgoing) -> tuple[int, str]:
         client = self._http()
         async with asyncio.timeout(out.timeout):
             async with client.stream(

@@ -27,9 +27,8 @@ from typing import Any
 
 from lambda_emulator.catalog import Catalog
 from lambda_emulator.errors import InvalidRequest
-from lambda_emulator.resources import accounts
 from lambda_emulator.runtime import Runtime
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.storage.protocol import Doc
 
 __all__ = [
     "FORMAT",
@@ -115,7 +114,7 @@ def validate(
             if "account_id" in doc and not isinstance(doc["account_id"], str | None):
                 raise _bad(f"'{where}.account_id' must be a string", f"{where}.account_id")
     check(tables)
-    accounts_table = tables.get(accounts.ACCOUNTS, {})
+    accounts_table = tables.get("accounts", {})
     default = tables.get("meta", {}).get("default")
     if default is not None and default.get("account_id") not in accounts_table:
         raise _bad(
@@ -149,7 +148,7 @@ _INSTANCE_LINKS = {"volumes": "instance_id", "firewall_rules": "instance_id"}
 def _check_references(tables: dict[str, dict[str, Doc]], catalog: Catalog) -> None:
     """What the schemas cannot say: every id a document names is in the document (or the
     catalogue). Runs after the schema check, so the fields have their types."""
-    known_accounts = tables.get(accounts.ACCOUNTS, {})
+    known_accounts = tables.get("accounts", {})
     jobs = tables.get("jobs", {})
     instances = tables.get("instances", {})
     for name, rows in tables.items():
@@ -198,7 +197,6 @@ def import_state(rt: Runtime, document: Any, check: TablesCheck) -> dict[str, in
     rt.store.replace_all(tables)
     rt.caches.clear()
     rt.rebuild_job_heap()
-    accounts.bootstrap(rt)
     for hook in rt.load_hooks:
         hook(rt)
     return {name: rt.store.count(name) for name in rt.store.tables()}

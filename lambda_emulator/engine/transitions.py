@@ -24,16 +24,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lambda_emulator.core.lifecycle import GONE, Lifecycle, TransitionRefused
+from lambda_emulator.core.lifecycle import GONE, INSTANCE, Lifecycle, TransitionRefused
 from lambda_emulator.engine.events import emit
 from lambda_emulator.errors import Conflict, NotFound
 from lambda_emulator.runtime import Runtime
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.storage.protocol import Doc
 
 __all__ = [
     "DEFAULT_DURATIONS",
     "DEFAULT_READS",
+    "INSTANCE_KIND",
     "MODES",
+    "Kind",
     "Spec",
     "act",
     "check",
@@ -73,19 +75,13 @@ DEFAULT_READS = 3
 
 
 @dataclass(frozen=True)
-class Spec:
-    """How the transition engine handles one kind of resource."""
+class Kind:
+    """A kind of resource as another one sees it: where it is stored and which actions its
+    state allows (a volume checks that an instance may take it, without importing instances).
+    """
 
     lifecycle: Lifecycle
     table: str
-    #: The event ``data`` for a resource that moved from ``previous``.
-    event_data: Callable[[Doc, str | None], dict[str, Any]]
-    #: Side effects of a change of state (meters, addresses, dependants); returns the document
-    #: to store (it may add fields). Called before the document is stored or deleted.
-    on_change: Callable[[Runtime, Doc, str | None], Doc]
-    #: Consequences for other resources, run after this change is stored and its event
-    #: emitted (so an instance's ``deleting`` event precedes its volumes' ``detaching``).
-    after_change: Callable[[Runtime, Doc, str | None], None] | None = None
 
     @property
     def kind(self) -> str:
@@ -96,14 +92,33 @@ class Spec:
         return f"{self.kind}.settle"
 
 
+@dataclass(frozen=True)
+class Spec(Kind):
+    """How the transition engine handles one kind of resource.
+
+    What a change means for *other* resources (an instance's volumes detach when it is
+    deleted) is not here: those resources react to its events, wired in ``app.py``.
+    """
+
+    #: The event ``data`` for a resource that moved from ``previous``.
+    event_data: Callable[[Doc, str | None], dict[str, Any]]
+    #: Side effects of a change of state on the resource itself (meters, addresses); returns
+    #: the document to store (it may add fields). Called before it is stored or deleted.
+    on_change: Callable[[Runtime, Doc, str | None], Doc]
+
+
+#: Instances as volumes and firewall rules see them (``resources.instances`` owns their Spec).
+INSTANCE_KIND = Kind(INSTANCE, "instances")
+
+
 def config(rt: Runtime) -> dict[str, Any]:
     """The transition mode, durations and manual read count in force now."""
     durations = dict(DEFAULT_DURATIONS)
-    durations.update(rt.overrides.get("transition_durations", {}))
+    durations.update(rt.overrides.transition_durations)
     return {
-        "mode": rt.setting("transitions"),
+        "mode": rt.transition_mode,
         "durations": durations,
-        "reads": int(rt.overrides.get("transition_reads", DEFAULT_READS)),
+        "reads": rt.overrides.transition_reads or DEFAULT_READS,
     }
 
 
@@ -111,17 +126,15 @@ def set_config(
     rt: Runtime, mode: str, durations: dict[str, float] | None, reads: int | None
 ) -> dict[str, Any]:
     """Change the mode (and optionally durations and reads) until the next reset."""
-    rt.overrides["transitions"] = mode
+    rt.overrides.transitions = mode
     if durations is not None:
-        merged = dict(rt.overrides.get("transition_durations", {}))
-        merged.update({k: float(v) for k, v in durations.items()})
-        rt.overrides["transition_durations"] = merged
+        rt.overrides.transition_durations.update({k: float(v) for k, v in durations.items()})
     if reads is not None:
-        rt.overrides["transition_reads"] = reads
+        rt.overrides.transition_reads = reads
     return config(rt)
 
 
-def load(rt: Runtime, spec: Spec, account_id: str, doc_id: str, field: str = "id") -> Doc:
+def load(rt: Runtime, spec: Kind, account_id: str, doc_id: str, field: str = "id") -> Doc:
     """An account's resource, or 404 naming ``field`` (another account's is 404 too)."""
     doc = rt.store.get(spec.table, doc_id)
     if doc is None or doc.get("account_id") != account_id:
@@ -132,7 +145,7 @@ def load(rt: Runtime, spec: Spec, account_id: str, doc_id: str, field: str = "id
     return doc
 
 
-def refused(spec: Spec, doc: Doc, exc: TransitionRefused) -> Conflict:
+def refused(spec: Kind, doc: Doc, exc: TransitionRefused) -> Conflict:
     return Conflict(
         f"Cannot {exc.action.replace('_', ' ')} {spec.kind} '{doc['id']}': it is "
         f"'{exc.state}'; allowed actions in this state: "
@@ -147,7 +160,7 @@ def refused(spec: Spec, doc: Doc, exc: TransitionRefused) -> Conflict:
     )
 
 
-def check(spec: Spec, doc: Doc, action: str) -> str:
+def check(spec: Kind, doc: Doc, action: str) -> str:
     """The state ``action`` leads to from ``doc``'s state, or a 409 naming what is allowed."""
     try:
         return spec.lifecycle.next_state(doc["status"], action)
@@ -155,7 +168,7 @@ def check(spec: Spec, doc: Doc, action: str) -> str:
         raise refused(spec, doc, exc) from None
 
 
-def load_for(rt: Runtime, spec: Spec, account_id: str, doc_id: str, action: str, field: str) -> Doc:
+def load_for(rt: Runtime, spec: Kind, account_id: str, doc_id: str, action: str, field: str) -> Doc:
     """A resource another request names in its body (``field``) that must allow ``action``
     now: 404 naming the field when it is not the account's, 409 naming it and the state when
     its lifecycle refuses (an instance being deleted takes no volume or firewall rule)."""
@@ -272,6 +285,4 @@ def _set_state(
         rt.store.put(spec.table, new)
     event = spec.lifecycle.event_for(previous, state)
     emit(rt, new["account_id"], event, spec.event_data(new, previous))
-    if spec.after_change is not None:
-        spec.after_change(rt, new, previous)
     return new

@@ -26,8 +26,6 @@ if TYPE_CHECKING:  # imported on first use: cryptography costs ~25 ms of every s
 
 __all__ = ["SecretUnreadable", "decrypt", "encrypt", "key_path"]
 
-_TOOL = "webhook_secret_box"
-
 
 class SecretUnreadable(Exception):
     """A stored secret that this emulator's key cannot decrypt."""
@@ -61,7 +59,7 @@ def _load_or_create(path: Path) -> bytes:
 def _box(rt: Runtime) -> Fernet:
     from cryptography.fernet import Fernet
 
-    box = rt.tools.get(_TOOL)
+    box = rt.tools.secret_box
     if box is None:
         path = key_path(rt)
         if path is not None:
@@ -70,8 +68,7 @@ def _box(rt: Runtime) -> Fernet:
             digest = hashlib.sha256(f"lambda-emulator:webhook-secrets:{rt.seed}".encode()).digest()
             key = base64.urlsafe_b64encode(digest)
         box = Fernet(key)
-        rt.tools[_TOOL] = box
-    assert isinstance(box, Fernet)
+        rt.tools.secret_box = box
     return box
 
 

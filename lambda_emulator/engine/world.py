@@ -1,25 +1,34 @@
-"""The control plane's work: reset, the clock, run-time switches."""
+"""The control plane's work on one world: reset it, and describe its health and clock."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from lambda_emulator.core.timefmt import format_time
-from lambda_emulator.resources import accounts
 from lambda_emulator.runtime import Runtime
 
-__all__ = ["clock_view", "reset"]
+__all__ = ["clock_view", "health_view", "reset"]
 
 
 def reset(rt: Runtime) -> None:
     """Everything back to the fixtures and the start-up flags."""
     rt.store.replace_all(rt.initial_state)
     rt.clock.restart()
-    rt.reset_counters()
+    rt.reset_in_process()
     rt.rebuild_job_heap()
-    accounts.bootstrap(rt)
-    for hook in (*rt.reset_hooks, *rt.load_hooks):
+    for hook in rt.load_hooks:
         hook(rt)
+
+
+def health_view(rt: Runtime, version: str) -> dict[str, Any]:
+    return {
+        "status": "ok",
+        "ready": True,
+        "version": version,
+        "now": rt.timestamp(),
+        "store": rt.store.description,
+        "seed": rt.seed,
+    }
 
 
 def clock_view(rt: Runtime, jobs_run: int | None = None) -> dict[str, Any]:

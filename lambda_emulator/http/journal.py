@@ -4,7 +4,7 @@ It sits just inside ``EdgeMiddleware`` (which gives the request its id), so 404s
 failures, rate-limited and fault-injected requests are recorded like any other. Control-plane
 requests (``/_emulator/…``) are not recorded: the journal shows what a client sent to the API,
 not what the test harness did. Bodies are captured as raw bytes up to a limit; decoding and
-redaction happen when the journal is read (``services.journal``).
+redaction happen when the journal is read (``traffic.journal``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lambda_emulator.runtime import Runtime
-from lambda_emulator.traffic.journal import BODY_CAPTURE_LIMIT, Entry, journal_of
+from lambda_emulator.traffic.journal import BODY_CAPTURE_LIMIT, Entry
 
 __all__ = ["JournalMiddleware"]
 
@@ -76,7 +76,7 @@ class JournalMiddleware:
             entry.duration_ms = (time.perf_counter() - started) * 1000
             entry.account_id = state.get("account_id") or None
             entry.fault_id = state.get("fault_id")
-            journal_of(self.rt).add(entry)
+            self.rt.traffic.journal.add(entry)
 
     async def _capturing(self, scope: Scope, receive: Receive, entry: Entry) -> Receive:
         """A ``receive`` that copies the body into ``entry``.

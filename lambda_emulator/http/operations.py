@@ -1,14 +1,14 @@
-"""Operations and the one path every API request takes through the edge.
+"""The one path every request to an operation takes through the edge.
 
-An ``Operation`` declares a method and path, the permission it needs, the schemas of its body,
-query and response, and a plain handler that calls a service. ``endpoint`` turns it into an
-async Starlette endpoint that runs, in order:
+An ``Operation`` (``http.declare``) declares a method and path, the permission it needs, the
+schemas of its body, query and response, and a plain handler that calls a service.
+``endpoint`` turns it into an async Starlette endpoint whose ``Pipeline`` runs, in order:
 
-    catch up the clock's due jobs → injected error (fault rules) → authenticate → count against
-    the rate limit → check the permission → read the body → claim the Idempotency-Key (or
-    replay its stored answer) → injected latency → validate the query and body → run the
-    handler in one store transaction (with the idempotency record) → validate the response →
-    envelope, with the rate-limit headers on every answer after authentication
+    catch up the clock's due jobs → the front door (an injected error) → identify (the key,
+    the rate limit, the permission) → read the body → claim the Idempotency-Key (or replay
+    its stored answer) → injected latency → validate the query and body → run the handler in
+    one store transaction (with the idempotency record) → validate the response → envelope,
+    with the rate-limit headers on every answer after the request was counted
 
 Every failure on the way is an ``ApiError`` and leaves through ``error_response``. Faults, rate
 limits and idempotency apply to the emulated API only, never to the control plane.
@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,74 +36,22 @@ from lambda_emulator.errors import (
 )
 from lambda_emulator.http.auth import presented_key, utf8_header
 from lambda_emulator.http.bodies import parse_json, read_body
+from lambda_emulator.http.declare import Call, Operation, OperationFamily, Result
 from lambda_emulator.http.envelope import envelope_response, error_response
 from lambda_emulator.http.validation import SchemaSet, ValidationFailure
 from lambda_emulator.resources import api_keys
 from lambda_emulator.runtime import Doc, Runtime
 from lambda_emulator.traffic import faults, idempotency, ratelimit
 
-__all__ = [
-    "Call",
-    "Edge",
-    "Operation",
-    "Result",
-    "endpoint",
-]
+__all__ = ["Call", "Edge", "Operation", "OperationFamily", "Pipeline", "Result", "endpoint"]
+
+#: A handler's answer: (status, headers, the envelope without ``metadata``).
+Outcome = tuple[int, dict[str, str], dict[str, Any]]
 
 log = logging.getLogger("lambda_emulator")
 
 EMPTY_BODY = "common.json#/$defs/Empty"
 NO_QUERY = "common.json#/$defs/NoQuery"
-
-
-@dataclass(frozen=True)
-class Call:
-    """What a handler gets: the runtime, who is calling, and the validated input."""
-
-    rt: Runtime
-    request: Request
-    request_id: str
-    account_id: str
-    key: Doc | None
-    body: dict[str, Any]
-    query: dict[str, Any]
-    params: dict[str, str]
-    #: The schema files, for the few handlers that check parts of a body themselves.
-    schemas: SchemaSet
-
-
-@dataclass(frozen=True)
-class Result:
-    """A handler's answer when a bare ``data`` value is not enough."""
-
-    data: Any
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-Handler = Callable[[Call], Any]
-
-
-@dataclass(frozen=True)
-class Operation:
-    method: str
-    path: str
-    operation_id: str
-    summary: str
-    tag: str
-    handler: Handler
-    permission: str | None = None
-    body: str | None = None
-    query: str | None = None
-    response: str | None = None
-    listing: bool = False
-    status: int = 200
-    authenticated: bool = True
-    errors: tuple[int, ...] = ()
-    #: False for the few operations that replace the whole store (reset, state import).
-    transactional: bool = True
-    #: A larger body limit than ``--max-body-bytes`` for the operation (state import).
-    max_body_bytes: int | None = None
 
 
 @dataclass
@@ -122,130 +71,203 @@ class Edge:
 
 
 def endpoint(edge: Edge, op: Operation) -> Callable[[Request], Any]:
-    rt, schemas = edge.rt, edge.schemas
-    query_ref = op.query or NO_QUERY
-    body_ref = op.body or EMPTY_BODY
-    # The emulated API needs a key; the control plane does not, and no fault, rate limit or
-    # idempotency rule ever applies to it (a test must always be able to steer the emulator).
-    api = op.authenticated
-    idempotent = api and op.method == "POST"
+    """The Starlette endpoint of ``op``: a ``Pipeline`` named after its operation id."""
+    pipeline = Pipeline(edge, op)
 
     async def run(request: Request) -> Response:
-        state = request.scope.setdefault("state", {})
-        request_id: str = state["request_id"]
-        limit_headers: dict[str, str] = {}
-        held: idempotency.Claim | None = None
-        handler_ran = False
-        try:
-            rt.run_due()
-            delay = 0.0
-            fault = _fault_for(rt, request) if api else None
-            if fault is not None:
-                state["fault_id"] = fault.id
-                if fault.is_error:
-                    await asyncio.sleep(fault.latency_ms / 1000)
-                    raise faults.injected_error(fault)
-                delay = fault.latency_ms / 1000
-            key: Doc | None = None
-            account_id = ""
-            if op.authenticated:
-                key = api_keys.authenticate(rt, presented_key(request.headers))
-                account_id = key["account_id"]
-                state["account_id"] = account_id
-                decision = ratelimit.admit(rt, account_id)
-                if decision is not None:
-                    limit_headers = decision.headers()
-                if op.permission and not allows(key["permissions"], op.permission):
-                    raise Forbidden(
-                        f"This API key lacks the '{op.permission}' permission",
-                        {"permission": op.permission, "granted": key["permissions"]},
-                    )
-            raw = await read_body(request, op.max_body_bytes or rt.settings.max_body_bytes)
-            idempotency_key = request.headers.get(idempotency.HEADER) if idempotent else None
-            if idempotency_key is not None:
-                claim = idempotency.claim(
-                    rt,
-                    account_id,
-                    utf8_header(idempotency_key),
-                    op.method,
-                    request.scope["path"],
-                    raw,
-                )
-                if not isinstance(claim, idempotency.Claim):
-                    return _replay(rt, claim, request_id, limit_headers)
-                held = claim
-            if delay:
-                await asyncio.sleep(delay)
-            # most requests carry no query: skip parsing an empty one
-            pairs = request.query_params.multi_items() if request.scope["query_string"] else []
-            query = schemas.coerce_query(query_ref, pairs)
-            parsed = parse_json(request, raw)
-            # Only an absent body means "no parameters"; a JSON ``null`` is checked (and refused)
-            # like any other non-object.
-            body = {} if parsed is None and not raw.strip() else parsed
-            schemas.check_body(body_ref, body)
-            call = Call(
-                rt,
-                request,
-                request_id,
-                account_id,
-                key,
-                body,
-                query,
-                dict(request.path_params),
-                schemas,
-            )
-            handler_ran = True
-            outcome: tuple[int, dict[str, str], dict[str, Any]] | None = None
-            if op.transactional:
-                with rt.transaction():
-                    result = op.handler(call)
-                    if not inspect.isawaitable(result):
-                        outcome = _outcome(edge, op, result, request_id)
-                        if held is not None:
-                            status, headers, payload = outcome
-                            idempotency.save(rt, held, request_id, status, payload, headers)
-            else:
-                result = op.handler(call)
-            if outcome is None:
-                if inspect.isawaitable(result):
-                    # A handler that must wait (webhook drain) returns an awaitable, awaited
-                    # after its transaction so other requests and the sender go on meanwhile.
-                    result = await result
-                outcome = _outcome(edge, op, result, request_id)
-            status, headers, payload = outcome
-            response = envelope_response(_with_metadata(rt, payload, request_id), status, headers)
-        except ApiError as error:
-            if held is not None and handler_ran and error.status < 500:
-                with rt.transaction():
-                    idempotency.save(
-                        rt, held, request_id, error.status, _error_payload(error), error.headers
-                    )
-            response = error_response(error, request_id, rt.timestamp())
-        finally:
-            if held is not None:
-                idempotency.release(rt, held)
-        if limit_headers:
-            response.headers.update(limit_headers)
-        return response
+        return await pipeline.answer(request)
 
     run.__name__ = op.operation_id
     return run
 
 
+@dataclass
+class Exchange:
+    """One request on its way through the pipeline: what the steps have learned so far, and
+    what the answer must carry whichever step ends it."""
+
+    request: Request
+    state: dict[str, Any]
+    request_id: str
+    account_id: str = ""
+    key: Doc | None = None
+    #: ``X-RateLimit-*``: on every answer once the request was counted, errors included.
+    limit_headers: dict[str, str] = field(default_factory=dict)
+    #: The Idempotency-Key this request holds until it answers.
+    held: idempotency.Claim | None = None
+    #: Whether the handler ran: only then is an error answer remembered for the key.
+    handler_ran: bool = False
+
+
+class Pipeline:
+    """The steps of one operation, in order; each is a method named after what it decides."""
+
+    def __init__(self, edge: Edge, op: Operation) -> None:
+        self.edge = edge
+        self.rt = edge.rt
+        self.schemas = edge.schemas
+        self.op = op
+        self.query_ref = op.query or NO_QUERY
+        self.body_ref = op.body or EMPTY_BODY
+        # The emulated API needs a key; the control plane does not, and no fault, rate limit
+        # or idempotency rule ever applies to it (a test must always be able to steer it).
+        self.api = op.authenticated
+        self.idempotent = self.api and op.method == "POST"
+
+    async def answer(self, request: Request) -> Response:
+        state = request.scope.setdefault("state", {})
+        ex = Exchange(request, state, state["request_id"])
+        try:
+            response = await self._steps(ex)
+        except ApiError as error:
+            self._remember_error(ex, error)
+            response = error_response(error, ex.request_id, self.rt.timestamp())
+        finally:
+            if ex.held is not None:
+                idempotency.release(self.rt, ex.held)
+        if ex.limit_headers:
+            response.headers.update(ex.limit_headers)
+        return response
+
+    async def _steps(self, ex: Exchange) -> Response:
+        self.rt.run_due()  # what fell due on the clock happens before this request is served
+        delay = await self._front_door(ex)
+        self._identify(ex)
+        raw = await read_body(ex.request, self.op.max_body_bytes or self.rt.settings.max_body_bytes)
+        replay = self._claim_key(ex, raw)
+        if replay is not None:
+            return replay
+        if delay:
+            await sleep_at_least(delay)
+        call = self._validated_call(ex, raw)
+        ex.handler_ran = True
+        status, headers, payload = await self._run_handler(ex, call)
+        body = _with_metadata(self.rt, payload, ex.request_id)
+        return envelope_response(body, status, headers)
+
+    async def _front_door(self, ex: Exchange) -> float:
+        """An injected error answers here, before anything is counted or stored; injected
+        latency is returned, to be spent once the request is counted and its key held."""
+        fault = _fault_for(self.rt, ex.request) if self.api else None
+        if fault is None:
+            return 0.0
+        ex.state["fault_id"] = fault.id
+        if fault.is_error:
+            await sleep_at_least(fault.latency_ms / 1000)
+            raise faults.injected_error(fault)
+        return fault.latency_ms / 1000
+
+    def _identify(self, ex: Exchange) -> None:
+        """Who is calling: the key (401), the rate limit (429), the permission (403)."""
+        if not self.op.authenticated:
+            return
+        key = api_keys.authenticate(self.rt, presented_key(ex.request.headers))
+        ex.key = key
+        ex.account_id = key["account_id"]
+        ex.state["account_id"] = ex.account_id
+        decision = ratelimit.admit(self.rt, ex.account_id)
+        if decision is not None:
+            ex.limit_headers = decision.headers()
+        permission = self.op.permission
+        if permission and not allows(key["permissions"], permission):
+            raise Forbidden(
+                f"This API key lacks the '{permission}' permission",
+                {"permission": permission, "granted": key["permissions"]},
+            )
+
+    def _claim_key(self, ex: Exchange, raw: bytes) -> Response | None:
+        """Hold the request's Idempotency-Key, or the stored answer to replay."""
+        header = ex.request.headers.get(idempotency.HEADER) if self.idempotent else None
+        if header is None:
+            return None
+        path = ex.request.scope["path"]
+        claim = idempotency.claim(
+            self.rt, ex.account_id, utf8_header(header), self.op.method, path, raw
+        )
+        if isinstance(claim, idempotency.Claim):
+            ex.held = claim
+            return None
+        return _replay(self.rt, claim, ex.request_id, ex.limit_headers)
+
+    def _validated_call(self, ex: Exchange, raw: bytes) -> Call:
+        request = ex.request
+        # most requests carry no query: skip parsing an empty one
+        pairs = request.query_params.multi_items() if request.scope["query_string"] else []
+        query = self.schemas.coerce_query(self.query_ref, pairs)
+        parsed = parse_json(request, raw)
+        # Only an absent body means "no parameters"; a JSON ``null`` is checked (and refused)
+        # like any other non-object.
+        body = {} if parsed is None and not raw.strip() else parsed
+        self.schemas.check_body(self.body_ref, body)
+        return Call(
+            self.rt,
+            request,
+            ex.request_id,
+            ex.account_id,
+            ex.key,
+            body,
+            query,
+            dict(request.path_params),
+            self.schemas,
+        )
+
+    async def _run_handler(self, ex: Exchange, call: Call) -> Outcome:
+        """The handler in one store transaction, with the idempotency record it answers."""
+        op, rt = self.op, self.rt
+        if not op.transactional:
+            result = op.handler(call)
+        else:
+            with rt.transaction():
+                result = op.handler(call)
+                if not inspect.isawaitable(result):
+                    outcome = _outcome(self.edge, op, result, ex.request_id)
+                    if ex.held is not None:
+                        status, headers, payload = outcome
+                        idempotency.save(rt, ex.held, ex.request_id, status, payload, headers)
+                    return outcome
+        if inspect.isawaitable(result):
+            # A handler that must wait (webhook drain) returns an awaitable, awaited after its
+            # transaction so other requests and the sender go on meanwhile.
+            result = await result
+        return _outcome(self.edge, op, result, ex.request_id)
+
+    def _remember_error(self, ex: Exchange, error: ApiError) -> None:
+        """An error the handler itself raised is the key's answer too (a retry gets it again);
+        one raised before the handler ran leaves the key free for a retry."""
+        if ex.held is not None and ex.handler_ran and error.status < 500:
+            with self.rt.transaction():
+                idempotency.save(
+                    self.rt,
+                    ex.held,
+                    ex.request_id,
+                    error.status,
+                    _error_payload(error),
+                    error.headers,
+                )
+
+
+async def sleep_at_least(seconds: float) -> None:
+    """Injected latency is a promise to the client: the event loop's timers may wake a little
+    early (millisecond granularity), so sleep again for whatever is left."""
+    deadline = time.perf_counter() + seconds
+    while (left := deadline - time.perf_counter()) > 0:
+        await asyncio.sleep(left)
+
+
 def _fault_for(rt: Runtime, request: Request) -> faults.Fault | None:
     """The fault rule that fires for this request; the account is looked up only if a rule
     names one, and without failing (authentication comes later, and may refuse the key)."""
-    if not faults.has_rules(rt):
+    rules = rt.traffic.faults
+    if not rules.rules:
         return None
     account_id = None
-    if faults.needs_account(rt):
+    if rules.needs_account():
         try:
             doc = api_keys.find_by_secret(rt, presented_key(request.headers))
         except ApiError:
             doc = None
         account_id = doc["account_id"] if doc else None
-    return faults.fire(rt, request.method, request.scope["path"], account_id)
+    return rules.fire(request.method, request.scope["path"], account_id)
 
 
 def _with_metadata(rt: Runtime, payload: dict[str, Any], request_id: str) -> dict[str, Any]:
@@ -269,9 +291,7 @@ def _replay(rt: Runtime, record: Doc, request_id: str, limit_headers: dict[str, 
     return envelope_response(body, record["status"], headers)
 
 
-def _outcome(
-    edge: Edge, op: Operation, result: Any, request_id: str
-) -> tuple[int, dict[str, str], dict[str, Any]]:
+def _outcome(edge: Edge, op: Operation, result: Any, request_id: str) -> Outcome:
     """A handler's result as (status, headers, envelope without metadata), schema-checked."""
     status, headers, pagination = op.status, {}, None
     if isinstance(result, Result):
@@ -287,7 +307,7 @@ def _outcome(
                 edge.schemas.check_response(op.response, result)
         except ValidationFailure as failure:
             log.error("request %s: %s", request_id, failure)
-            if edge.rt.setting("strict"):
+            if edge.rt.settings.strict:
                 raise ServerError(
                     "The emulator built a response that breaks its own schema (strict mode)",
                     {"reason": str(failure)},

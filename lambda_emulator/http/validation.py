@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
     from referencing import Registry
 
-__all__ = ["SCHEMA_BASE", "SchemaSet", "ValidationFailure"]
+__all__ = ["SCHEMA_BASE", "STORED_TABLES", "SchemaSet", "ValidationFailure", "check_state_tables"]
 
 SCHEMA_BASE = "https://lambda-emulator.invalid/schemas/"
 
@@ -280,3 +280,30 @@ def _jsonable(value: Any) -> Any:
     if len(text) > 200:
         return text[:200] + "…"
     return value
+
+
+#: Every table of a state document, each stored document checked against its schema.
+STORED_TABLES = "state.json#/$defs/Tables"
+
+
+def check_state_tables(schemas: SchemaSet, tables: dict[str, Any]) -> None:
+    """Every stored document of ``tables`` against ``state.json``; a refusal names the field.
+
+    The compiled check clears a good document in one pass. For a bad one, the slow explaining
+    validator runs only on the first failing document (not on a state of 100 000 documents,
+    which takes it many seconds)."""
+    if schemas.prepare(STORED_TABLES)(tables):
+        return
+    for name, rows in tables.items():
+        table_ref = f"{STORED_TABLES}/properties/{name}"
+        try:
+            schemas.resolve(table_ref)
+        except LookupError:
+            schemas.check_at(STORED_TABLES, {name: rows}, "tables")  # an unknown table
+            continue
+        fits = schemas.prepare(table_ref + "/additionalProperties")
+        for doc_id, doc in rows.items():
+            if not fits(doc):
+                where = f"tables.{name}.{doc_id}"
+                schemas.check_at(table_ref + "/additionalProperties", doc, where)
+    schemas.check_at(STORED_TABLES, tables, "tables")

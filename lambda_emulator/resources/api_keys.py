@@ -6,14 +6,15 @@ that a request with one is told "revoked" rather than "unknown".
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from lambda_emulator.core import keys as keycore
 from lambda_emulator.core.timefmt import format_time, parse_time
+from lambda_emulator.engine.quotas import check_quota
+from lambda_emulator.engine.views import PublicView
 from lambda_emulator.errors import AuthenticationFailed, InvalidRequest, NotFound
 from lambda_emulator.runtime import Runtime
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.storage.protocol import Doc
 
 __all__ = [
     "API_KEYS",
@@ -23,34 +24,24 @@ __all__ = [
     "find_by_secret",
     "key_view",
     "list_keys",
+    "still_valid",
     "store_key",
 ]
 
 API_KEYS = "api_keys"
-_PUBLIC = (
-    "id",
-    "name",
-    "permissions",
-    "prefix",
-    "last4",
-    "created_at",
-    "last_used_at",
-    "expires_at",
-    "revoked_at",
-)
 #: ``last_used_at`` is refreshed at most this often, so reads do not turn into writes.
 _TOUCH_EVERY = timedelta(seconds=60)
 
 
-def key_view(doc: Doc) -> dict[str, Any]:
-    return {name: doc.get(name) for name in _PUBLIC}
+#: What the API shows of a stored document: the properties of its response schema.
+key_view = PublicView("account.json#/$defs/ApiKeyFields")
 
 
 def _index(rt: Runtime) -> dict[str, str]:
-    index = rt.caches.get("key_index")
+    index = rt.caches.key_index
     if index is None:
         index = {d["hash"]: d["id"] for d in rt.store.all(API_KEYS)}
-        rt.caches["key_index"] = index
+        rt.caches.key_index = index
     return index
 
 
@@ -97,8 +88,6 @@ def create_key(
     permissions: list[str] | None,
     expires_at: str | None,
 ) -> tuple[Doc, str]:
-    from lambda_emulator.resources.accounts import check_quota
-
     expires = None
     if expires_at is not None:
         try:
@@ -139,6 +128,26 @@ def delete_key(rt: Runtime, account_id: str, key_id: str) -> Doc:
     return revoked
 
 
+def _lapsed(doc: Doc, now: datetime) -> str | None:
+    """``"revoked"`` or ``"expired"`` for a known key that no longer works, else None."""
+    if doc.get("revoked_at"):
+        return "revoked"
+    if doc.get("expires_at") and parse_time(doc["expires_at"]) <= now:
+        return "expired"
+    return None
+
+
+def still_valid(rt: Runtime, key_id: str) -> str | None:
+    """Why a key that authenticated earlier (an open stream's) no longer works, or None:
+    the same rule as ``authenticate``, applied again as time passes, in a short wording
+    that fits a WebSocket close reason."""
+    doc = rt.store.get(API_KEYS, key_id)
+    lapsed = "revoked" if doc is None else _lapsed(doc, rt.now())
+    if lapsed is None:
+        return None
+    return "API key was revoked" if lapsed == "revoked" else "API key expired"
+
+
 def authenticate(rt: Runtime, secret: str) -> Doc:
     """The key document for ``secret``, or 401 saying why not."""
     if not keycore.is_well_formed(secret):
@@ -148,10 +157,11 @@ def authenticate(rt: Runtime, secret: str) -> Doc:
     doc = find_by_secret(rt, secret)
     if doc is None:
         raise AuthenticationFailed("Unknown API key")
-    if doc.get("revoked_at"):
-        raise AuthenticationFailed(f"API key {doc['prefix']}… was revoked at {doc['revoked_at']}")
     now = rt.now()
-    if doc.get("expires_at") and parse_time(doc["expires_at"]) <= now:
+    lapsed = _lapsed(doc, now)
+    if lapsed == "revoked":
+        raise AuthenticationFailed(f"API key {doc['prefix']}… was revoked at {doc['revoked_at']}")
+    if lapsed == "expired":
         raise AuthenticationFailed(f"API key {doc['prefix']}… expired at {doc['expires_at']}")
     last = doc.get("last_used_at")
     if last is None or now - parse_time(last) >= _TOUCH_EVERY:

@@ -15,13 +15,13 @@ from decimal import Decimal
 from typing import Any
 
 from lambda_emulator.core import billing as core
-from lambda_emulator.core.pagination import Page, paginate
+from lambda_emulator.core.pagination import Page, page_of
 from lambda_emulator.core.timefmt import format_time, parse_time
 from lambda_emulator.engine.meters import METERS
 from lambda_emulator.errors import InvalidRequest, NotFound
 from lambda_emulator.resources.accounts import ACCOUNTS
 from lambda_emulator.runtime import JobHandler, Runtime
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.storage.protocol import Doc
 
 __all__ = [
     "INVOICES",
@@ -45,7 +45,7 @@ PAYMENT_TERMS = timedelta(days=14)
 
 
 def price_book(rt: Runtime) -> core.PriceBook:
-    book = rt.tools.get("price_book")
+    book = rt.tools.price_book
     if book is None:
         prices = rt.catalog.prices
         book = core.PriceBook(
@@ -55,8 +55,7 @@ def price_book(rt: Runtime) -> core.PriceBook:
             snapshot_gb_month=Decimal(str(prices["snapshot_gb_month"])),
             hours_per_month=int(prices["hours_per_month"]),
         )
-        rt.tools["price_book"] = book
-    assert isinstance(book, core.PriceBook)
+        rt.tools.price_book = book
     return book
 
 
@@ -182,14 +181,7 @@ def invoice_view(rt: Runtime, doc: Doc) -> dict[str, Any]:
 def list_invoices(rt: Runtime, account_id: str, query: dict[str, Any]) -> Page:
     ensure_draft(rt, account_id)
     views = [invoice_view(rt, doc) for doc in rt.store.find(INVOICES, account_id)]
-    return paginate(
-        views,
-        filters={"status": query.get("status")},
-        sort=query.get("sort", "period_start"),
-        order=query.get("order", "desc"),
-        page=query.get("page", 1),
-        limit=query.get("limit", 20),
-    )
+    return page_of(views, query, filters=("status",), sort="period_start", order="desc")
 
 
 def get_invoice(rt: Runtime, account_id: str, invoice_id: str) -> dict[str, Any]:
@@ -252,15 +244,7 @@ JOB_HANDLERS: dict[str, JobHandler] = {MONTH_END_JOB: _close_month, INVOICE_DUE_
 # estimates ---------------------------------------------------------------------------------
 def estimate_view(rt: Runtime, query: dict[str, Any]) -> dict[str, Any]:
     instance_type = query["instance_type"]
-    if instance_type not in rt.catalog.instance_types:
-        raise InvalidRequest(
-            f"Unknown instance type '{instance_type}'",
-            {
-                "field": "instance_type",
-                "value": instance_type,
-                "allowed_values": sorted(rt.catalog.instance_types),
-            },
-        )
+    rt.catalog.require("instance_type", instance_type)
     raw_hours = query.get("hours", price_book(rt).hours_per_month)
     if isinstance(raw_hours, float) and not math.isfinite(raw_hours):
         raise InvalidRequest(

@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from lambda_emulator.core.network import NetworkValueError, format_ports, parse_cidr, parse_ports
-from lambda_emulator.core.pagination import Page, paginate
+from lambda_emulator.core.pagination import Page, page_of
 from lambda_emulator.engine import transitions
 from lambda_emulator.engine.events import emit
+from lambda_emulator.engine.quotas import check_quota
+from lambda_emulator.engine.views import PublicView
 from lambda_emulator.errors import Conflict, InvalidRequest, NotFound
-from lambda_emulator.resources.accounts import check_quota
 from lambda_emulator.runtime import Runtime
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.storage.protocol import Doc
 
 __all__ = [
     "FIREWALL_RULES",
@@ -30,23 +31,11 @@ __all__ = [
 ]
 
 FIREWALL_RULES = "firewall_rules"
-_PUBLIC = (
-    "id",
-    "name",
-    "instance_id",
-    "direction",
-    "protocol",
-    "ports",
-    "cidr",
-    "description",
-    "status",
-    "created_at",
-)
 _PORTED = ("tcp", "udp")
 
 
-def rule_view(doc: Doc) -> dict[str, Any]:
-    return {name: doc[name] for name in _PUBLIC}
+#: What the API shows of a stored document: the properties of its response schema.
+rule_view = PublicView("networking.json#/$defs/FirewallRule")
 
 
 def _event_data(doc: Doc) -> dict[str, Any]:
@@ -91,7 +80,9 @@ def cidr_field(text: str, field: str = "cidr") -> str:
 def create_rule(rt: Runtime, account_id: str, body: dict[str, Any]) -> Doc:
     instance_id = body.get("instance_id")
     if instance_id is not None:
-        transitions.load_for(rt, _instance_spec(), account_id, instance_id, "update", "instance_id")
+        transitions.load_for(
+            rt, transitions.INSTANCE_KIND, account_id, instance_id, "update", "instance_id"
+        )
     protocol = body["protocol"]
     ports = _ports(protocol, body.get("ports"))
     cidr = cidr_field(body["cidr"])
@@ -135,15 +126,9 @@ FILTERS = ("instance_id", "direction", "protocol", "name")
 
 
 def list_rules(rt: Runtime, account_id: str, query: dict[str, Any]) -> Page:
-    page = paginate(
-        rt.store.find(FIREWALL_RULES, account_id),
-        filters={name: query.get(name) for name in FILTERS},
-        sort=query.get("sort", "created_at"),
-        order=query.get("order", "asc"),
-        page=query.get("page", 1),
-        limit=query.get("limit", 20),
+    return page_of(
+        rt.store.find(FIREWALL_RULES, account_id), query, filters=FILTERS, view=rule_view
     )
-    return Page([rule_view(d) for d in page.items], page.page, page.limit, page.total_items)
 
 
 def _delete(rt: Runtime, doc: Doc) -> Doc:
@@ -191,8 +176,7 @@ def network_info(rt: Runtime, instance: Doc) -> dict[str, Any]:
     }
 
 
-def _instance_spec() -> transitions.Spec:
-    # instances imports this module (an instance's deletion reaches its dependants)
-    from lambda_emulator.resources.instances import SPEC
-
-    return SPEC
+def on_instance_event(rt: Runtime, event: Doc) -> None:
+    """A deleted instance takes its own rules with it (account-wide rules stay)."""
+    if event["type"] == "instance.deleted":
+        remove_for_instance(rt, event["account_id"], event["data"]["instance_id"])

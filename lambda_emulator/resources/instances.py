@@ -13,13 +13,13 @@ from typing import Any
 
 from lambda_emulator.core.lifecycle import GONE, INSTANCE
 from lambda_emulator.core.network import PRIVATE_RESERVED, PUBLIC_POOL, pick_address
-from lambda_emulator.core.pagination import Page, paginate
-from lambda_emulator.engine import meters, transitions
+from lambda_emulator.core.pagination import Page, page_of
+from lambda_emulator.engine import meters, quotas, transitions
 from lambda_emulator.engine.events import emit
+from lambda_emulator.engine.views import PublicView
 from lambda_emulator.errors import InvalidRequest
-from lambda_emulator.resources import accounts, firewall, volumes
 from lambda_emulator.runtime import Runtime
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.storage.protocol import Doc
 
 __all__ = [
     "INSTANCES",
@@ -38,26 +38,10 @@ __all__ = [
 INSTANCES = "instances"
 #: States in which an instance is billed (a restart does not stop the meter).
 BILLED_STATES = ("running", "restarting")
-_PUBLIC = (
-    "id",
-    "name",
-    "status",
-    "instance_type",
-    "vcpus",
-    "memory_gb",
-    "region",
-    "image",
-    "ssh_keys",
-    "tags",
-    "public_ip",
-    "private_ip",
-    "created_at",
-    "updated_at",
-)
 
 
-def instance_view(doc: Doc) -> dict[str, Any]:
-    return {name: doc[name] for name in _PUBLIC}
+#: What the API shows of a stored document: the properties of its response schema.
+instance_view = PublicView("instances.json#/$defs/Instance")
 
 
 def _event_data(doc: Doc, previous: str | None) -> dict[str, Any]:
@@ -75,20 +59,20 @@ def _event_data(doc: Doc, previous: str | None) -> dict[str, Any]:
 
 def _public_ips(rt: Runtime) -> Counter[str]:
     """Public addresses held by live instances (all accounts: the pool is shared)."""
-    index: Counter[str] | None = rt.caches.get("public_ips")
+    index = rt.caches.public_ips
     if index is None:
         index = Counter(d["public_ip"] for d in rt.store.all(INSTANCES) if d.get("public_ip"))
-        rt.caches["public_ips"] = index
+        rt.caches.public_ips = index
     return index
 
 
 def _private_ips(rt: Runtime, region: str) -> set[str]:
-    index: dict[str, set[str]] | None = rt.caches.get("private_ips")
+    index = rt.caches.private_ips
     if index is None:
         index = {}
         for d in rt.store.all(INSTANCES):
             index.setdefault(d["region"], set()).add(d["private_ip"])
-        rt.caches["private_ips"] = index
+        rt.caches.private_ips = index
     return index.setdefault(region, set())
 
 
@@ -124,19 +108,11 @@ def _on_change(rt: Runtime, doc: Doc, previous: str | None) -> Doc:
     return doc
 
 
-def _after_change(rt: Runtime, doc: Doc, previous: str | None) -> None:
-    if doc["status"] == "deleting":
-        volumes.detach_all(rt, doc["account_id"], doc["id"])
-    if doc["status"] == GONE:
-        firewall.remove_for_instance(rt, doc["account_id"], doc["id"])
-
-
 SPEC = transitions.Spec(
     lifecycle=INSTANCE,
-    table=INSTANCES,
+    table=transitions.INSTANCE_KIND.table,
     event_data=_event_data,
     on_change=_on_change,
-    after_change=_after_change,
 )
 
 
@@ -144,23 +120,13 @@ def settle_job(rt: Runtime, job: Doc) -> None:
     transitions.settle_job(rt, SPEC, job)
 
 
-def _catalog_value(rt: Runtime, field: str, value: str, known: dict[str, Any]) -> None:
-    if value not in known:
-        raise InvalidRequest(
-            f"Invalid {field.replace('_', ' ')} '{value}'",
-            {"field": field, "value": value, "allowed_values": list(known)},
-        )
-
-
 def create_instance(rt: Runtime, account_id: str, body: dict[str, Any]) -> Doc:
-    _catalog_value(rt, "instance_type", body["instance_type"], rt.catalog.instance_types)
-    _catalog_value(rt, "region", body["region"], rt.catalog.regions)
-    _catalog_value(rt, "image", body["image"], rt.catalog.images)
-    itype = rt.catalog.instance_types[body["instance_type"]]
-    accounts.check_quota(rt, account_id, "instances", 1)
-    accounts.check_quota(rt, account_id, "vcpus", int(itype["vcpus"]))
+    itype = rt.catalog.require("instance_type", body["instance_type"])
+    region = rt.catalog.require("region", body["region"])
+    rt.catalog.require("image", body["image"])
+    quotas.check_quota(rt, account_id, "instances", 1)
+    quotas.check_quota(rt, account_id, "vcpus", int(itype["vcpus"]))
     instance_id = rt.new_id("inst")
-    region = rt.catalog.regions[body["region"]]
     taken = _private_ips(rt, body["region"])
     private_ip = pick_address(
         region["private_cidr"],
@@ -201,21 +167,12 @@ FILTERS = ("status", "region", "instance_type", "image", "name")
 
 
 def list_instances(rt: Runtime, account_id: str, query: dict[str, Any]) -> Page:
-    filters = {name: query.get(name) for name in FILTERS}
     docs = rt.store.find(INSTANCES, account_id)
     tag = query.get("tag")
     if tag is not None:
         key, _, value = tag.partition(":")
         docs = [d for d in docs if key in d["tags"] and (not value or d["tags"][key] == value)]
-    page = paginate(
-        docs,
-        filters=filters,
-        sort=query.get("sort", "created_at"),
-        order=query.get("order", "asc"),
-        page=query.get("page", 1),
-        limit=query.get("limit", 20),
-    )
-    return Page([instance_view(d) for d in page.items], page.page, page.limit, page.total_items)
+    return page_of(docs, query, filters=FILTERS, view=instance_view)
 
 
 def update_instance(rt: Runtime, account_id: str, instance_id: str, body: dict[str, Any]) -> Doc:
@@ -240,7 +197,7 @@ def power(rt: Runtime, account_id: str, instance_id: str, action: str) -> Doc:
 def resize_instance(rt: Runtime, account_id: str, instance_id: str, new_type: str) -> Doc:
     doc = get_instance(rt, account_id, instance_id)
     transitions.check(SPEC, doc, "resize")
-    _catalog_value(rt, "instance_type", new_type, rt.catalog.instance_types)
+    rt.catalog.require("instance_type", new_type)
     if new_type == doc["instance_type"]:
         raise InvalidRequest(
             f"Instance '{instance_id}' is already of type '{new_type}'",
@@ -249,7 +206,7 @@ def resize_instance(rt: Runtime, account_id: str, instance_id: str, new_type: st
     itype = rt.catalog.instance_types[new_type]
     grow = int(itype["vcpus"]) - int(doc["vcpus"])
     if grow > 0:
-        accounts.check_quota(rt, account_id, "vcpus", grow)
+        quotas.check_quota(rt, account_id, "vcpus", grow)
     changes = {
         "instance_type": new_type,
         "vcpus": int(itype["vcpus"]),

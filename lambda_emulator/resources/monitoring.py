@@ -1,6 +1,6 @@
 """Instance metrics: the instance's history from its meters, handed to ``core.metrics``.
 
-An instance's meter is open exactly while it is ``running`` (see ``services/meters``), so its
+An instance's meter is open exactly while it is ``running`` (see ``engine.meters``), so its
 meters are its running intervals; nothing else needs to know about lifecycles.
 """
 
@@ -13,11 +13,12 @@ from typing import Any
 
 from lambda_emulator.core import metrics as core
 from lambda_emulator.core.timefmt import format_time, from_epoch, parse_time
+from lambda_emulator.engine.events import EVENTS
 from lambda_emulator.engine.meters import METERS
 from lambda_emulator.errors import InvalidRequest
 from lambda_emulator.resources import instances
 from lambda_emulator.runtime import Runtime
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.storage.protocol import Doc
 
 __all__ = [
     "DEFAULT_PERIOD",
@@ -30,6 +31,7 @@ __all__ = [
     "parse_metric_names",
     "query_metrics",
     "stream_samples",
+    "stream_target",
 ]
 
 INSTANCES = instances.INSTANCES
@@ -43,6 +45,22 @@ MAX_POINTS = 1440
 def get_instance(rt: Runtime, account_id: str, instance_id: str) -> Doc:
     """The account's instance, or the same 404 that ``GET /v1/instances/{id}`` answers."""
     return instances.get_instance(rt, account_id, instance_id)
+
+
+def stream_target(rt: Runtime, instance: Doc) -> tuple[Doc, float | None]:
+    """The streamed instance as it is now, and when it was deleted (``None`` while it exists):
+    its ``instance.deleted`` event's time, else now."""
+    current = rt.store.get(INSTANCES, instance["id"])
+    if current is not None:
+        return current, None
+    for event in rt.store.find(EVENTS, instance["account_id"]):
+        data = event.get("data") or {}
+        if event["type"] == "instance.deleted" and instance["id"] in (
+            data.get("id"),
+            data.get("instance_id"),
+        ):
+            return instance, parse_time(event["timestamp"]).timestamp()
+    return instance, rt.clock.epoch()
 
 
 def lifetime(rt: Runtime, instance: Doc, *, deleted: float | None = None) -> core.Lifetime:

@@ -10,15 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from lambda_emulator.core.lifecycle import GONE, SNAPSHOT
-from lambda_emulator.core.pagination import Page, paginate
+from lambda_emulator.core.pagination import Page, page_of
 from lambda_emulator.engine import meters, transitions
 from lambda_emulator.engine.events import emit
 from lambda_emulator.engine.fake_values import faker_for
+from lambda_emulator.engine.quotas import check_quota
+from lambda_emulator.engine.views import PublicView
 from lambda_emulator.errors import InvalidRequest
 from lambda_emulator.resources import volumes
-from lambda_emulator.resources.accounts import check_quota
 from lambda_emulator.runtime import Runtime
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.storage.protocol import Doc
 
 __all__ = [
     "SNAPSHOTS",
@@ -33,21 +34,10 @@ __all__ = [
 ]
 
 SNAPSHOTS = "snapshots"
-_PUBLIC = (
-    "id",
-    "name",
-    "status",
-    "volume_id",
-    "size_gb",
-    "region",
-    "created_at",
-    "updated_at",
-    "completed_at",
-)
 
 
-def snapshot_view(doc: Doc) -> dict[str, Any]:
-    return {name: doc[name] for name in _PUBLIC}
+#: What the API shows of a stored document: the properties of its response schema.
+snapshot_view = PublicView("snapshots.json#/$defs/Snapshot")
 
 
 def _event_data(doc: Doc, previous: str | None) -> dict[str, Any]:
@@ -126,15 +116,7 @@ FILTERS = ("status", "region", "volume_id", "name")
 
 
 def list_snapshots(rt: Runtime, account_id: str, query: dict[str, Any]) -> Page:
-    page = paginate(
-        rt.store.find(SNAPSHOTS, account_id),
-        filters={name: query.get(name) for name in FILTERS},
-        sort=query.get("sort", "created_at"),
-        order=query.get("order", "asc"),
-        page=query.get("page", 1),
-        limit=query.get("limit", 20),
-    )
-    return Page([snapshot_view(d) for d in page.items], page.page, page.limit, page.total_items)
+    return page_of(rt.store.find(SNAPSHOTS, account_id), query, filters=FILTERS, view=snapshot_view)
 
 
 def restore_snapshot(rt: Runtime, account_id: str, snapshot_id: str, body: dict[str, Any]) -> Doc:

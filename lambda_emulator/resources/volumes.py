@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from lambda_emulator.core.lifecycle import GONE, VOLUME
-from lambda_emulator.core.pagination import Page, paginate
-from lambda_emulator.engine import meters, transitions
+from lambda_emulator.core.pagination import Page, page_of
+from lambda_emulator.engine import meters, quotas, transitions
 from lambda_emulator.engine.events import emit
+from lambda_emulator.engine.views import PublicView
 from lambda_emulator.errors import Conflict, InvalidRequest
-from lambda_emulator.resources import accounts
 from lambda_emulator.runtime import Runtime
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.storage.protocol import Doc
 
 __all__ = [
     "SPEC",
@@ -34,21 +34,10 @@ __all__ = [
 ]
 
 VOLUMES = "volumes"
-_PUBLIC = (
-    "id",
-    "name",
-    "status",
-    "size_gb",
-    "region",
-    "instance_id",
-    "source_snapshot_id",
-    "created_at",
-    "updated_at",
-)
 
 
-def volume_view(doc: Doc) -> dict[str, Any]:
-    return {name: doc[name] for name in _PUBLIC}
+#: What the API shows of a stored document: the properties of its response schema.
+volume_view = PublicView("volumes.json#/$defs/Volume")
 
 
 def _event_data(doc: Doc, previous: str | None) -> dict[str, Any]:
@@ -96,14 +85,6 @@ def settle_job(rt: Runtime, job: Doc) -> None:
     transitions.settle_job(rt, SPEC, job)
 
 
-def _region(rt: Runtime, region: str) -> None:
-    if region not in rt.catalog.regions:
-        raise InvalidRequest(
-            f"Invalid region '{region}'",
-            {"field": "region", "value": region, "allowed_values": list(rt.catalog.regions)},
-        )
-
-
 def new_volume(
     rt: Runtime,
     account_id: str,
@@ -114,9 +95,9 @@ def new_volume(
     source_snapshot_id: str | None = None,
 ) -> Doc:
     """Check the quotas and create a volume (``creating``); used by create and restore."""
-    _region(rt, region)
-    accounts.check_quota(rt, account_id, "volumes", 1)
-    accounts.check_quota(rt, account_id, "storage_gb", size_gb)
+    rt.catalog.require("region", region)
+    quotas.check_quota(rt, account_id, "volumes", 1)
+    quotas.check_quota(rt, account_id, "storage_gb", size_gb)
     doc: Doc = {
         "id": rt.new_id("vol"),
         "account_id": account_id,
@@ -148,20 +129,12 @@ FILTERS = ("status", "region", "instance_id", "name")
 
 
 def list_volumes(rt: Runtime, account_id: str, query: dict[str, Any]) -> Page:
-    page = paginate(
-        rt.store.find(VOLUMES, account_id),
-        filters={name: query.get(name) for name in FILTERS},
-        sort=query.get("sort", "created_at"),
-        order=query.get("order", "asc"),
-        page=query.get("page", 1),
-        limit=query.get("limit", 20),
-    )
-    return Page([volume_view(d) for d in page.items], page.page, page.limit, page.total_items)
+    return page_of(rt.store.find(VOLUMES, account_id), query, filters=FILTERS, view=volume_view)
 
 
 def _instance_for_attach(rt: Runtime, account_id: str, instance_id: str, volume: Doc) -> Doc:
     instance = transitions.load_for(
-        rt, _instance_spec(), account_id, instance_id, "attach_volume", "instance_id"
+        rt, transitions.INSTANCE_KIND, account_id, instance_id, "attach_volume", "instance_id"
     )
     if instance["region"] != volume["region"]:
         raise InvalidRequest(
@@ -222,7 +195,7 @@ def resize_volume(rt: Runtime, account_id: str, volume_id: str, size_gb: int) ->
                 "constraint": {"exclusiveMinimum": doc["size_gb"]},
             },
         )
-    accounts.check_quota(rt, account_id, "storage_gb", size_gb - int(doc["size_gb"]))
+    quotas.check_quota(rt, account_id, "storage_gb", size_gb - int(doc["size_gb"]))
     new = dict(doc, size_gb=size_gb, updated_at=rt.timestamp())
     rt.store.put(VOLUMES, new)
     _open_meter(rt, new)  # closes the meter at the old size and opens one at the new size
@@ -249,8 +222,7 @@ def delete_volume(rt: Runtime, account_id: str, volume_id: str) -> Doc:
     return transitions.act(rt, SPEC, doc, "delete")
 
 
-def _instance_spec() -> transitions.Spec:
-    # instances imports this module (an instance's deletion reaches its dependants)
-    from lambda_emulator.resources.instances import SPEC
-
-    return SPEC
+def on_instance_event(rt: Runtime, event: Doc) -> None:
+    """An instance being deleted lets go of its volumes (after its own event is out)."""
+    if event["type"] == "instance.deleting":
+        detach_all(rt, event["account_id"], event["data"]["instance_id"])

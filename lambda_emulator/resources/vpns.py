@@ -13,13 +13,14 @@ from typing import Any
 
 from lambda_emulator.core.lifecycle import VPN
 from lambda_emulator.core.network import VPN_ENDPOINT_POOL, pick_address
-from lambda_emulator.core.pagination import Page, paginate
+from lambda_emulator.core.pagination import Page, page_of
 from lambda_emulator.engine import transitions
+from lambda_emulator.engine.quotas import check_quota
+from lambda_emulator.engine.views import PublicView
 from lambda_emulator.errors import Conflict, InvalidRequest
-from lambda_emulator.resources.accounts import check_quota
 from lambda_emulator.resources.firewall import cidr_field
 from lambda_emulator.runtime import Runtime
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.storage.protocol import Doc
 
 __all__ = [
     "SPEC",
@@ -33,12 +34,11 @@ __all__ = [
 ]
 
 VPNS = "vpns"
-_PUBLIC = ("id", "name", "status", "region", "cidr", "endpoint", "created_at", "updated_at")
 _DEFAULT_POOL = ipaddress.ip_network("172.16.0.0/12")
 
 
-def vpn_view(doc: Doc) -> dict[str, Any]:
-    return {name: doc[name] for name in _PUBLIC}
+#: What the API shows of a stored document: the properties of its response schema.
+vpn_view = PublicView("networking.json#/$defs/Vpn")
 
 
 def _event_data(doc: Doc, previous: str | None) -> dict[str, Any]:
@@ -85,12 +85,7 @@ def _pick_pool(rt: Runtime, vpn_id: str, used: list[Network]) -> str:
 
 def create_vpn(rt: Runtime, account_id: str, body: dict[str, Any]) -> Doc:
     region = body["region"]
-    if region not in rt.catalog.regions:
-        raise InvalidRequest(
-            f"Invalid region '{region}'",
-            {"field": "region", "value": region, "allowed_values": list(rt.catalog.regions)},
-        )
-    region_net = ipaddress.ip_network(rt.catalog.regions[region]["private_cidr"])
+    region_net = ipaddress.ip_network(rt.catalog.require("region", region)["private_cidr"])
     others = [d for d in rt.store.find(VPNS, account_id) if d["region"] == region]
     check_quota(rt, account_id, "vpns", 1)
     vpn_id = rt.new_id("vpn")
@@ -146,15 +141,7 @@ FILTERS = ("status", "region", "name")
 
 
 def list_vpns(rt: Runtime, account_id: str, query: dict[str, Any]) -> Page:
-    page = paginate(
-        rt.store.find(VPNS, account_id),
-        filters={name: query.get(name) for name in FILTERS},
-        sort=query.get("sort", "created_at"),
-        order=query.get("order", "asc"),
-        page=query.get("page", 1),
-        limit=query.get("limit", 20),
-    )
-    return Page([vpn_view(d) for d in page.items], page.page, page.limit, page.total_items)
+    return page_of(rt.store.find(VPNS, account_id), query, filters=FILTERS, view=vpn_view)
 
 
 def delete_vpn(rt: Runtime, account_id: str, vpn_id: str) -> Doc:

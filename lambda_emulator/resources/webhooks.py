@@ -1,7 +1,7 @@
 """Webhook subscriptions: create, read, update, delete, and a test ping.
 
 What happens to the events a subscription selects (the delivery log, retries, the sender's side)
-is ``services.webhook_deliveries``.
+is ``engine.delivery_log``.
 """
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ import json
 from typing import Any
 
 from lambda_emulator.core import webhooks as core
-from lambda_emulator.engine import webhook_secrets
+from lambda_emulator.engine import quotas, webhook_secrets
 from lambda_emulator.engine.delivery_log import PING, WEBHOOKS, cancel_pending, new_delivery
 from lambda_emulator.engine.events import emit
+from lambda_emulator.engine.views import PublicView
 from lambda_emulator.errors import InvalidRequest, NotFound
 from lambda_emulator.package_data import data_dir
-from lambda_emulator.resources import accounts
 from lambda_emulator.runtime import Runtime
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.storage.protocol import Doc
 
 __all__ = [
     "create_webhook",
@@ -30,26 +30,23 @@ __all__ = [
     "webhook_view",
 ]
 
-_CATALOGUE = "webhooks.event_catalogue"
-_PUBLIC = ("id", "url", "events", "status", "description", "created_at", "updated_at")
-
 
 # the catalogue ----------------------------------------------------------------------------------
+#: What the API shows of a stored document: the properties of its response schema.
+webhook_view = PublicView("webhooks.json#/$defs/Webhook")
+
+
 def event_catalogue(rt: Runtime) -> list[str]:
     """Every event type, from ``schemas/events.json`` (``$defs.EventType.enum``)."""
-    cached = rt.tools.get(_CATALOGUE)
+    cached = rt.tools.event_types
     if cached is None:
         document = json.loads((data_dir("schemas") / "events.json").read_text(encoding="utf-8"))
-        cached = [str(name) for name in document["$defs"]["EventType"]["enum"]]
-        rt.tools[_CATALOGUE] = cached
+        cached = tuple(str(name) for name in document["$defs"]["EventType"]["enum"])
+        rt.tools.event_types = cached
     return list(cached)
 
 
 # subscriptions ----------------------------------------------------------------------------------
-def webhook_view(doc: Doc) -> dict[str, Any]:
-    return {name: doc.get(name) for name in _PUBLIC}
-
-
 def _check_url(url: str) -> None:
     problem = core.url_problem(url)
     if problem:
@@ -76,7 +73,7 @@ def _check_events(rt: Runtime, events: list[str]) -> None:
 def create_webhook(rt: Runtime, account_id: str, body: dict[str, Any]) -> Doc:
     _check_url(body["url"])
     _check_events(rt, body["events"])
-    accounts.check_quota(rt, account_id, "webhooks")
+    quotas.check_quota(rt, account_id, "webhooks")
     now = rt.timestamp()
     doc: Doc = {
         "id": rt.new_id("wh"),

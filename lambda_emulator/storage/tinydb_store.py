@@ -10,7 +10,7 @@ threshold, the snapshot is rewritten and the log emptied. On start the snapshot 
 TinyDB and the log replayed; a torn last line (a crash mid-append) is dropped, since it was never
 acknowledged.
 
-Reads are served from the in-memory tables of ``TableStore``, which is what makes a filtered,
+Reads are served from the in-memory tables of ``MemoryStore``, which is what makes a filtered,
 sorted page over 10,000 documents cheap.
 """
 
@@ -25,7 +25,8 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from lambda_emulator.storage.base import Doc, Op, StoreError, TableStore
+from lambda_emulator.storage.memory import MemoryStore
+from lambda_emulator.storage.protocol import Doc, Op, StoreError
 
 __all__ = ["TinyDBStore"]
 
@@ -85,8 +86,8 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-class TinyDBStore(TableStore):
-    """A ``TableStore`` made durable by a TinyDB snapshot plus a write-ahead log."""
+class TinyDBStore(MemoryStore):
+    """A ``MemoryStore`` made durable by a TinyDB snapshot plus a write-ahead log."""
 
     def __init__(
         self, path: Path | str, *, fsync: bool = False, compact_after: int = COMPACT_AFTER

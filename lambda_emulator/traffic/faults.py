@@ -14,7 +14,8 @@ When a request arrives, the first rule (in creation order) that matches and fire
 
 ``count`` limits how many times a rule fires; ``probability`` makes it fire at random, from a
 stream private to the rule and derived from ``--seed``, so a run with the same seed and the same
-requests fails the same requests. Rules are in-process: reset clears them.
+requests fails the same requests. Rules are in-process (``rt.traffic.faults``): reset clears
+them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from lambda_emulator.core.ids import make_id
+from lambda_emulator.core.ids import make_id, rng_for
 from lambda_emulator.errors import (
     ERROR_CATALOGUE,
     ApiError,
@@ -33,23 +34,9 @@ from lambda_emulator.errors import (
     NotFound,
     error_for_code,
 )
-from lambda_emulator.runtime import Runtime
 
-__all__ = [
-    "Fault",
-    "add",
-    "clear",
-    "delete",
-    "fire",
-    "get",
-    "has_rules",
-    "injected_error",
-    "list_faults",
-    "needs_account",
-    "reset",
-]
+__all__ = ["Fault", "FaultRules", "injected_error"]
 
-PART = "faults"
 _DEFAULT_MESSAGES = {
     429: "Rate limit exceeded. Retry after {retry_after} seconds.",
     503: "The service is temporarily unavailable; retry later",
@@ -103,15 +90,86 @@ class Fault:
         }
 
 
-@dataclass
-class _Rules:
-    rules: list[Fault] = field(default_factory=list)
-    issued: int = 0
+class FaultRules:
+    """The rules of one world, in creation order; ids come from ``--seed`` and a counter, so a
+    seeded run issues the same ids."""
 
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.rules: list[Fault] = []
+        self.issued = 0
 
-def _rules(rt: Runtime) -> _Rules:
-    rules: _Rules = rt.parts.setdefault(PART, _Rules())
-    return rules
+    def add(self, body: dict[str, Any], created_at: str) -> Fault:
+        """A new rule from a validated ``FaultCreate`` body."""
+        status, code = _status_and_code(body.get("status"), body.get("code"))
+        latency = int(body.get("latency_ms", 0))
+        if status is None and latency == 0:
+            raise InvalidRequest(
+                "A fault needs an error (status and/or code) or latency_ms, or both",
+                {"field": "status", "constraint": "one of status, code, latency_ms is required"},
+            )
+        retry_after = body.get("retry_after")
+        if status == 429 and retry_after is None:
+            retry_after = 1
+        self.issued += 1
+        fault_id = make_id(self.seed, "flt", self.issued)
+        method = body.get("method")
+        fault = Fault(
+            id=fault_id,
+            path=body["path"],
+            method=method.upper() if method and method != "*" else None,
+            account_id=body.get("account_id"),
+            status=status,
+            code=code,
+            message=body.get("message"),
+            latency_ms=latency,
+            count=body.get("count"),
+            probability=float(body.get("probability", 1.0)),
+            retry_after=retry_after,
+            created_at=created_at,
+            _regex=re.compile(fnmatch.translate(body["path"])),
+            _rng=rng_for(self.seed, "fault", fault_id),
+        )
+        self.rules.append(fault)
+        return fault
+
+    def get(self, fault_id: str) -> Fault:
+        for fault in self.rules:
+            if fault.id == fault_id:
+                return fault
+        raise NotFound(f"Fault '{fault_id}' not found", {"field": "id", "value": fault_id})
+
+    def delete(self, fault_id: str) -> Fault:
+        fault = self.get(fault_id)
+        self.rules.remove(fault)
+        return fault
+
+    def clear(self) -> int:
+        removed = len(self.rules)
+        self.rules.clear()
+        return removed
+
+    def needs_account(self) -> bool:
+        """Whether any rule names an account (only then is the caller's key looked up)."""
+        return any(f.account_id is not None for f in self.rules)
+
+    def fire(self, method: str, path: str, account_id: str | None) -> Fault | None:
+        """The rule that fires for this request, if any; counts it as fired."""
+        for fault in self.rules:
+            if fault.method is not None and fault.method != method:
+                continue
+            if fault.account_id is not None and fault.account_id != account_id:
+                continue
+            if not fault._regex.match(path):
+                continue
+            if fault.remaining == 0:
+                continue
+            fault.matched += 1
+            if fault.probability < 1.0 and fault._rng.random() >= fault.probability:
+                continue
+            fault.fired += 1
+            return fault
+        return None
 
 
 def _status_and_code(status: int | None, code: str | None) -> tuple[int | None, str | None]:
@@ -124,94 +182,6 @@ def _status_and_code(status: int | None, code: str | None) -> tuple[int | None, 
         if cls.status == status:
             return status, name
     return status, "server_error" if status >= 500 else "invalid_request"
-
-
-def add(rt: Runtime, body: dict[str, Any]) -> Fault:
-    """A new rule from a validated ``FaultCreate`` body."""
-    status, code = _status_and_code(body.get("status"), body.get("code"))
-    latency = int(body.get("latency_ms", 0))
-    if status is None and latency == 0:
-        raise InvalidRequest(
-            "A fault needs an error (status and/or code) or latency_ms, or both",
-            {"field": "status", "constraint": "one of status, code, latency_ms is required"},
-        )
-    retry_after = body.get("retry_after")
-    if status == 429 and retry_after is None:
-        retry_after = 1
-    state = _rules(rt)
-    state.issued += 1
-    fault_id = make_id(rt.seed, "flt", state.issued)
-    method = body.get("method")
-    fault = Fault(
-        id=fault_id,
-        path=body["path"],
-        method=method.upper() if method and method != "*" else None,
-        account_id=body.get("account_id"),
-        status=status,
-        code=code,
-        message=body.get("message"),
-        latency_ms=latency,
-        count=body.get("count"),
-        probability=float(body.get("probability", 1.0)),
-        retry_after=retry_after,
-        created_at=rt.timestamp(),
-        _regex=re.compile(fnmatch.translate(body["path"])),
-        _rng=rt.rng("fault", fault_id),
-    )
-    state.rules.append(fault)
-    return fault
-
-
-def list_faults(rt: Runtime) -> list[Fault]:
-    return list(_rules(rt).rules)
-
-
-def get(rt: Runtime, fault_id: str) -> Fault:
-    for fault in _rules(rt).rules:
-        if fault.id == fault_id:
-            return fault
-    raise NotFound(f"Fault '{fault_id}' not found", {"field": "id", "value": fault_id})
-
-
-def delete(rt: Runtime, fault_id: str) -> Fault:
-    fault = get(rt, fault_id)
-    _rules(rt).rules.remove(fault)
-    return fault
-
-
-def clear(rt: Runtime) -> int:
-    state = _rules(rt)
-    removed = len(state.rules)
-    state.rules.clear()
-    return removed
-
-
-def has_rules(rt: Runtime) -> bool:
-    state: _Rules | None = rt.parts.get(PART)
-    return bool(state and state.rules)
-
-
-def needs_account(rt: Runtime) -> bool:
-    return any(f.account_id is not None for f in _rules(rt).rules)
-
-
-def fire(rt: Runtime, method: str, path: str, account_id: str | None) -> Fault | None:
-    """The rule that fires for this request, if any; counts it as fired."""
-    for fault in _rules(rt).rules:
-        if fault.method is not None and fault.method != method:
-            continue
-        if fault.account_id is not None and fault.account_id != account_id:
-            continue
-        if not fault._regex.match(path):
-            continue
-        if fault.remaining == 0:
-            continue
-        fault.matched += 1
-        if fault.probability < 1.0 and fault._rng.random() >= fault.probability:
-            continue
-        fault.fired += 1
-        return fault
-    return None
 
 
 def injected_error(fault: Fault) -> ApiError:
@@ -229,7 +199,3 @@ def injected_error(fault: Fault) -> ApiError:
         headers["Retry-After"] = str(fault.retry_after)
         extra["retry_after"] = fault.retry_after
     return cls(message, headers=headers, extra=extra)
-
-
-def reset(rt: Runtime) -> None:
-    rt.parts.pop(PART, None)

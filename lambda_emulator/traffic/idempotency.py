@@ -8,7 +8,7 @@ are durable together (``--state-file`` keeps both across restarts). Only answers
 produced are saved: a request refused before it ran (bad key, rate limit, injected fault,
 validation) leaves no record and can be retried with the same key.
 
-In-flight claims are in-process (``rt.parts``): a restart ends every request anyway.
+In-flight claims are in-process (``rt.traffic.claims``): a restart ends every request anyway.
 
 No secret is ever written to the store: an API key secret in a stored answer (the one-time
 ``key`` of ``POST /v1/account/api-keys``) is replaced by ``λ_sk_[REDACTED]`` in the record and
@@ -18,15 +18,14 @@ shows the placeholder.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from lambda_emulator.core.idempotency import Claim, fingerprint, record_id
 from lambda_emulator.errors import IdempotencyKeyInUse, IdempotencyKeyReused, InvalidRequest
 from lambda_emulator.runtime import Runtime
-from lambda_emulator.storage.base import Doc
+from lambda_emulator.storage.protocol import Doc
 
 __all__ = [
     "EXPIRE_JOB",
@@ -40,7 +39,6 @@ __all__ = [
     "expire",
     "release",
     "replay_payload",
-    "reset",
     "save",
 ]
 
@@ -49,40 +47,9 @@ HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 RETENTION_SECONDS = 24 * 3600
 EXPIRE_JOB = "idempotency.expire"
-PART = "idempotency_in_flight"
-SECRETS_PART = "idempotency_secrets"
 SECRET_PLACEHOLDER = "λ_sk_[REDACTED]"
 _SECRET_RE = re.compile(r"λ_sk_[a-z0-9]{8,}")  # a secret, not a 4-character public prefix
 _PLACEHOLDER_RE = re.compile(re.escape(SECRET_PLACEHOLDER))
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A key this request now holds until it answers."""
-
-    record_id: str
-    account_id: str
-    key: str
-    method: str
-    path: str
-    fingerprint: str
-
-
-def _record_id(account_id: str, key: str) -> str:
-    digest = hashlib.sha256(f"{account_id}\n{key}".encode()).hexdigest()[:32]
-    return f"idem_{digest}"
-
-
-def _fingerprint(method: str, path: str, raw: bytes) -> str:
-    """Same request = same method, path and JSON body (key order and spacing do not matter)."""
-    try:
-        body = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")) if raw else ""
-        canonical = body.encode()
-    except ValueError:
-        canonical = raw
-    digest = hashlib.sha256(f"{method} {path}\n".encode())
-    digest.update(canonical)
-    return digest.hexdigest()
 
 
 def _check_key(key: str) -> None:
@@ -98,19 +65,17 @@ def claim(
 ) -> Claim | Doc:
     """Hold ``key`` for this request, or return the stored record to replay; 409/422 if not."""
     _check_key(key)
-    record_id = _record_id(account_id, key)
-    fingerprint = _fingerprint(method, path, raw)
-    in_flight: dict[str, Claim] = rt.parts.setdefault(PART, {})
-    record = rt.store.get(TABLE, record_id)
+    rid = record_id(account_id, key)
+    digest = fingerprint(method, path, raw)
+    in_flight = rt.traffic.claims
+    record = rt.store.get(TABLE, rid)
     if record is not None and record["expires_epoch"] <= rt.clock.epoch():
         record = None
-    holder = in_flight.get(record_id)
+    holder = in_flight.get(rid)
     first: Claim | None = holder
     if first is None and record is not None:
-        first = Claim(
-            record_id, account_id, key, record["method"], record["path"], record["fingerprint"]
-        )
-    if first is not None and first.fingerprint != fingerprint:
+        first = Claim(rid, account_id, key, record["method"], record["path"], record["fingerprint"])
+    if first is not None and first.fingerprint != digest:
         raise IdempotencyKeyReused(
             f"{HEADER} '{key}' was already used for a different request "
             f"({first.method} {first.path}); use a new key for a new request",
@@ -123,13 +88,13 @@ def claim(
         )
     if record is not None:
         return record
-    held = Claim(record_id, account_id, key, method, path, fingerprint)
-    in_flight[record_id] = held
+    held = Claim(rid, account_id, key, method, path, digest)
+    in_flight[rid] = held
     return held
 
 
 def release(rt: Runtime, held: Claim) -> None:
-    rt.parts.get(PART, {}).pop(held.record_id, None)
+    rt.traffic.claims.pop(held.record_id, None)
 
 
 def save(
@@ -169,7 +134,7 @@ def _seal(rt: Runtime, record_id: str, payload: dict[str, Any]) -> dict[str, Any
     memory under ``record_id``."""
     text = json.dumps(payload, ensure_ascii=False)
     secrets = _SECRET_RE.findall(text)
-    held_secrets: dict[str, list[str]] = rt.parts.setdefault(SECRETS_PART, {})
+    held_secrets = rt.traffic.held_secrets
     if not secrets:
         held_secrets.pop(record_id, None)
         return payload
@@ -181,7 +146,7 @@ def _seal(rt: Runtime, record_id: str, payload: dict[str, Any]) -> dict[str, Any
 def replay_payload(rt: Runtime, record: Doc) -> dict[str, Any]:
     """The stored answer, with its secrets put back if this process still holds them."""
     payload: dict[str, Any] = record["payload"]
-    secrets: list[str] | None = rt.parts.get(SECRETS_PART, {}).get(record["id"])
+    secrets = rt.traffic.held_secrets.get(record["id"])
     if not secrets:
         return payload
     text = json.dumps(payload, ensure_ascii=False)
@@ -198,9 +163,4 @@ def expire(rt: Runtime, job: Doc) -> None:
     record = rt.store.get(TABLE, payload["record_id"])
     if record is not None and record["expires_epoch"] <= payload["expires_epoch"]:
         rt.store.delete(TABLE, record["id"])
-        rt.parts.get(SECRETS_PART, {}).pop(record["id"], None)
-
-
-def reset(rt: Runtime) -> None:
-    rt.parts.pop(PART, None)
-    rt.parts.pop(SECRETS_PART, None)
+        rt.traffic.held_secrets.pop(record["id"], None)

@@ -19,11 +19,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from lambda_emulator.core.timefmt import format_time, from_epoch
-from lambda_emulator.runtime import Runtime
 
-__all__ = ["BODY_CAPTURE_LIMIT", "REDACTED", "Entry", "Journal", "journal_of", "redact", "reset"]
+__all__ = ["BODY_CAPTURE_LIMIT", "REDACTED", "Entry", "Journal", "redact"]
 
-PART = "journal"
 #: Bytes of each body the journal keeps; the rest is cut off (and the entry says so).
 BODY_CAPTURE_LIMIT = 64 * 1024
 REDACTED = "[REDACTED]"
@@ -113,18 +111,6 @@ class Journal:
         if limit is not None:
             chosen = chosen[-limit:] if limit else []
         return [e.view() for e in chosen]
-
-
-def journal_of(rt: Runtime) -> Journal:
-    journal: Journal | None = rt.parts.get(PART)
-    if journal is None:
-        journal = Journal(int(rt.setting("journal_size")))
-        rt.parts[PART] = journal
-    return journal
-
-
-def reset(rt: Runtime) -> None:
-    rt.parts.pop(PART, None)
 
 
 def redact(value: Any) -> Any:

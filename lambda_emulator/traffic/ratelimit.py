@@ -1,23 +1,22 @@
 """Per-account rate limiting on the emulator clock, by the account's plan.
 
-The windows live in ``rt.parts`` (in-process, like a real front end's counters): a restart or a
+The windows live in ``rt.traffic`` (in-process, like a real front end's counters): a restart or a
 reset starts every account afresh. The arithmetic is ``core.ratelimit``.
 """
 
 from __future__ import annotations
 
-from lambda_emulator.core.ratelimit import Decision, Limits, Window, check
+from lambda_emulator.core.ratelimit import Decision, Limits, check
 from lambda_emulator.errors import RateLimitExceeded
 from lambda_emulator.runtime import Runtime
 
-__all__ = ["PART", "admit", "limits_for", "reset"]
+__all__ = ["admit", "limits_for"]
 
-PART = "ratelimit"
 _DEFAULT_PLAN = "professional"
 
 
 def limits_for(rt: Runtime, plan: str) -> Limits:
-    cache: dict[str, Limits] = rt.parts.setdefault("ratelimit_plans", {})
+    cache = rt.traffic.plan_limits
     limits = cache.get(plan)
     if limits is None:
         table = rt.catalog.plans.get(plan) or rt.catalog.plans[_DEFAULT_PLAN]
@@ -28,11 +27,11 @@ def limits_for(rt: Runtime, plan: str) -> Limits:
 
 def admit(rt: Runtime, account_id: str) -> Decision | None:
     """Count one request of ``account_id``; its headers, ``None`` when limits are off, or 429."""
-    if not rt.setting("rate_limits"):
+    if not rt.rate_limits_on:
         return None
     account = rt.store.get("accounts", account_id)
     limits = limits_for(rt, account["plan"] if account else _DEFAULT_PLAN)
-    windows: dict[str, Window] = rt.parts.setdefault(PART, {})
+    windows = rt.traffic.rate_windows
     window, decision = check(windows.get(account_id), rt.clock.epoch(), limits)
     windows[account_id] = window
     if decision.allowed:
@@ -54,8 +53,3 @@ def admit(rt: Runtime, account_id: str) -> Decision | None:
         headers={**decision.headers(), "Retry-After": str(wait)},
         extra={"retry_after": wait},
     )
-
-
-def reset(rt: Runtime) -> None:
-    rt.parts.pop(PART, None)
-    rt.parts.pop("ratelimit_plans", None)

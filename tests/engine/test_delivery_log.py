@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 
 from lambda_emulator.engine import delivery_log as webhook_deliveries
-from lambda_emulator.engine import delivery_queue
 from lambda_emulator.engine.events import emit
-from lambda_emulator.resources import accounts, webhooks
+from lambda_emulator.resources import accounts, onboarding, webhooks
 from lambda_emulator.runtime import Runtime
 
 
@@ -22,7 +21,7 @@ def _hook(rt: Runtime, account_id: str, events: list[str]) -> str:
 
 def test_each_event_makes_one_delivery_per_matching_active_subscription(rt: Runtime) -> None:
     me = accounts.default_account_id(rt)
-    other, _, _ = accounts.create_account(rt, "professional")
+    other, _, _ = onboarding.create_account(rt, "professional")
     exact = _hook(rt, me, ["instance.created"])
     wildcard = _hook(rt, me, ["instance.*"])
     everything = _hook(rt, me, ["*"])
@@ -40,7 +39,7 @@ def test_each_event_makes_one_delivery_per_matching_active_subscription(rt: Runt
         "volume.created": {everything},
     }
     assert webhook_deliveries.list_deliveries(rt, other["id"]) == []
-    queued = list(delivery_queue.queue_of(rt).ready)
+    queued = list(rt.deliveries.ready)
     assert len(queued) == 4 and len(set(queued)) == 4
     first = webhook_deliveries.list_deliveries(rt, me, webhook_id=exact)[0]
     assert first["event_id"] == created["id"] and first["status"] == "pending"

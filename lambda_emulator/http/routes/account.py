@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.core.pagination import paginate
-from lambda_emulator.http.operations import Call, Operation, Result
+from lambda_emulator.core.pagination import page_of
+from lambda_emulator.http.declare import Call, OperationFamily, Result
 from lambda_emulator.resources import accounts, api_keys
 
 __all__ = ["OPERATIONS"]
@@ -36,14 +36,7 @@ def create_api_key(call: Call) -> Any:
 
 def list_api_keys(call: Call) -> Any:
     q = call.query
-    page = paginate(
-        (api_keys.key_view(d) for d in api_keys.list_keys(call.rt, call.account_id)),
-        sort=q.get("sort", "created_at"),
-        order=q.get("order", "asc"),
-        page=q.get("page", 1),
-        limit=q.get("limit", 20),
-    )
-    return page
+    return page_of((api_keys.key_view(d) for d in api_keys.list_keys(call.rt, call.account_id)), q)
 
 
 def delete_api_key(call: Call) -> Any:
@@ -51,70 +44,60 @@ def delete_api_key(call: Call) -> Any:
     return api_keys.key_view(doc)
 
 
+op = OperationFamily(tag="Account", read="account:read", write="account:write")
+
 OPERATIONS = [
-    Operation(
+    op(
         "GET",
         "/account",
         "getAccount",
         "Get Account Info",
-        "Account",
         get_account,
-        permission="account:read",
         response=S + "Account",
     ),
-    Operation(
+    op(
         "PATCH",
         "/account",
         "updateAccount",
         "Update Account",
-        "Account",
         update_account,
-        permission="account:write",
         body=S + "AccountUpdate",
         response=S + "Account",
     ),
-    Operation(
+    op(
         "GET",
         "/account/quota",
         "getQuota",
         "Get Quotas",
-        "Account",
         get_quota,
-        permission="account:read",
         response=S + "Quota",
     ),
-    Operation(
+    op(
         "POST",
         "/account/api-keys",
         "createApiKey",
         "Create API Key",
-        "Account",
         create_api_key,
-        permission="account:write",
         body=S + "ApiKeyCreate",
         response=S + "ApiKeyCreated",
         status=201,
     ),
-    Operation(
+    op(
         "GET",
         "/account/api-keys",
         "listApiKeys",
         "List API Keys",
-        "Account",
         list_api_keys,
-        permission="account:read",
         query=S + "ApiKeyListQuery",
         response=S + "ApiKey",
         listing=True,
     ),
-    Operation(
+    op(
         "DELETE",
         "/account/api-keys/{id}",
         "deleteApiKey",
         "Delete API Key",
-        "Account",
         delete_api_key,
-        permission="account:write",
         response=S + "ApiKey",
     ),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.http.operations import Call, Operation
+from lambda_emulator.http.declare import Call, OperationFamily
 from lambda_emulator.resources import billing
 
 __all__ = ["OPERATIONS"]
@@ -29,46 +29,44 @@ def get_estimate(call: Call) -> Any:
     return billing.estimate_view(call.rt, call.query)
 
 
+op = OperationFamily(tag=TAG, read="billing:read", write="billing:write")
+
 OPERATIONS = [
-    Operation(
+    op(
         "GET",
         "/billing/usage",
         "getUsage",
         "Get Usage",
-        TAG,
         get_usage,
         permission="billing:read",
         query=S + "UsageQuery",
         response=S + "Usage",
     ),
-    Operation(
+    op(
         "GET",
         "/billing/invoices",
         "listInvoices",
         "List Invoices",
-        TAG,
         list_invoices,
         permission="billing:read",
         query=S + "InvoiceListQuery",
         response=S + "Invoice",
         listing=True,
     ),
-    Operation(
+    op(
         "GET",
         "/billing/invoices/{id}",
         "getInvoice",
         "Get Invoice",
-        TAG,
         get_invoice,
         permission="billing:read",
         response=S + "Invoice",
     ),
-    Operation(
+    op(
         "GET",
         "/billing/estimate",
         "estimateCost",
         "Estimate Cost",
-        TAG,
         get_estimate,
         permission="billing:read",
         query=S + "EstimateQuery",

@@ -7,8 +7,8 @@ from typing import Any
 from lambda_emulator import __version__
 from lambda_emulator.engine import world as control
 from lambda_emulator.errors import ServiceUnavailable
-from lambda_emulator.http.operations import Call, Operation, Result
-from lambda_emulator.resources import accounts
+from lambda_emulator.http.declare import Call, OperationFamily, Result
+from lambda_emulator.resources import accounts, onboarding
 
 __all__ = ["OPERATIONS"]
 
@@ -20,14 +20,7 @@ def health(call: Call) -> Any:
     rt = call.rt
     if not rt.ready:
         raise ServiceUnavailable("The emulator is still starting")
-    return {
-        "status": "ok",
-        "ready": True,
-        "version": __version__,
-        "now": rt.timestamp(),
-        "store": rt.store.description,
-        "seed": rt.seed,
-    }
+    return control.health_view(rt, __version__)
 
 
 def reset(call: Call) -> Any:
@@ -45,7 +38,7 @@ def advance_clock(call: Call) -> Any:
 
 
 def create_account(call: Call) -> Any:
-    account, _, secret = accounts.create_account(
+    account, _, secret = onboarding.create_account(
         call.rt, call.body.get("plan", "professional"), call.body.get("name")
     )
     return Result({"account": accounts.account_view(account), "api_key": secret}, status=201)
@@ -55,13 +48,12 @@ def set_plan(call: Call) -> Any:
     return accounts.account_view(accounts.set_plan(call.rt, call.params["id"], call.body["plan"]))
 
 
-def _op(method: str, path: str, name: str, summary: str, handler: Any, **kw: Any) -> Operation:
-    return Operation(method, path, name, summary, TAG, handler, authenticated=False, **kw)
+op = OperationFamily(tag=TAG, authenticated=False)
 
 
 OPERATIONS = [
-    _op("GET", "/health", "emulatorHealth", "Health and readiness", health, response=S + "Health"),
-    _op(
+    op("GET", "/health", "emulatorHealth", "Health and readiness", health, response=S + "Health"),
+    op(
         "POST",
         "/reset",
         "emulatorReset",
@@ -70,10 +62,10 @@ OPERATIONS = [
         response=S + "Reset",
         transactional=False,
     ),
-    _op(
+    op(
         "GET", "/clock", "emulatorClock", "Read the emulator clock", get_clock, response=S + "Clock"
     ),
-    _op(
+    op(
         "POST",
         "/clock/advance",
         "emulatorClockAdvance",
@@ -82,7 +74,7 @@ OPERATIONS = [
         body=S + "ClockAdvance",
         response=S + "Clock",
     ),
-    _op(
+    op(
         "POST",
         "/accounts",
         "emulatorCreateAccount",
@@ -92,7 +84,7 @@ OPERATIONS = [
         response=S + "AccountCreated",
         status=201,
     ),
-    _op(
+    op(
         "PATCH",
         "/accounts/{id}",
         "emulatorSetPlan",

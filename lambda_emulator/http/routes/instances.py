@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.http.operations import Call, Operation, Result
+from lambda_emulator.http.declare import Call, OperationFamily, Result
 from lambda_emulator.resources import instances
 
 __all__ = ["OPERATIONS"]
@@ -55,14 +55,11 @@ def resize(call: Call) -> Any:
     return instances.instance_view(doc)
 
 
-def _op(method: str, path: str, name: str, summary: str, handler: Any, **kw: Any) -> Operation:
-    kw.setdefault("permission", WRITE if method != "GET" else READ)
-    kw.setdefault("response", S + "Instance")
-    return Operation(method, path, name, summary, TAG, handler, **kw)
+op = OperationFamily(tag=TAG, read=READ, write=WRITE, response=S + "Instance")
 
 
 OPERATIONS = [
-    _op(
+    op(
         "POST",
         "/instances",
         "createInstance",
@@ -71,7 +68,7 @@ OPERATIONS = [
         body=S + "InstanceCreate",
         status=201,
     ),
-    _op(
+    op(
         "GET",
         "/instances",
         "listInstances",
@@ -80,8 +77,8 @@ OPERATIONS = [
         query=S + "InstanceListQuery",
         listing=True,
     ),
-    _op("GET", "/instances/{id}", "getInstance", "Get Instance", get),
-    _op(
+    op("GET", "/instances/{id}", "getInstance", "Get Instance", get),
+    op(
         "PATCH",
         "/instances/{id}",
         "updateInstance",
@@ -89,17 +86,11 @@ OPERATIONS = [
         update,
         body=S + "InstanceUpdate",
     ),
-    _op("DELETE", "/instances/{id}", "deleteInstance", "Delete Instance", delete),
-    _op("POST", "/instances/{id}/start", "startInstance", "Start Instance", _power("start")),
-    _op("POST", "/instances/{id}/stop", "stopInstance", "Stop Instance", _power("stop")),
-    _op(
-        "POST",
-        "/instances/{id}/restart",
-        "restartInstance",
-        "Restart Instance",
-        _power("restart"),
-    ),
-    _op(
+    op("DELETE", "/instances/{id}", "deleteInstance", "Delete Instance", delete),
+    op("POST", "/instances/{id}/start", "startInstance", "Start Instance", _power("start")),
+    op("POST", "/instances/{id}/stop", "stopInstance", "Stop Instance", _power("stop")),
+    op("POST", "/instances/{id}/restart", "restartInstance", "Restart Instance", _power("restart")),
+    op(
         "POST",
         "/instances/{id}/resize",
         "resizeInstance",

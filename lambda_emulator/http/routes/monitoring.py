@@ -33,11 +33,10 @@ from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from lambda_emulator.core.permissions import allows
-from lambda_emulator.core.timefmt import parse_time
-from lambda_emulator.engine.events import EVENTS
 from lambda_emulator.errors import ApiError, AuthenticationFailed, InvalidRequest
 from lambda_emulator.http.auth import presented_key
-from lambda_emulator.http.operations import Call, Edge, Operation
+from lambda_emulator.http.declare import Call, OperationFamily
+from lambda_emulator.http.operations import Edge
 from lambda_emulator.resources import api_keys, monitoring
 from lambda_emulator.runtime import Doc, Runtime
 
@@ -74,26 +73,24 @@ def stream_over_http(call: Call) -> Any:
     )
 
 
+op = OperationFamily(tag=TAG, read=PERMISSION)
+
 OPERATIONS = [
-    Operation(
+    op(
         "GET",
         "/instances/{id}/metrics",
         "getMetrics",
         "Get Metrics",
-        TAG,
         get_metrics,
-        permission=PERMISSION,
         query=S + "MetricsQuery",
         response=S + "Metrics",
     ),
-    Operation(
+    op(
         "GET",
         STREAM_PATH,
         "streamMetrics",
         "Stream Metrics (WebSocket: messages are monitoring.StreamMessage)",
-        TAG,
         stream_over_http,
-        permission=PERMISSION,
         query=S + "StreamQuery",
         errors=(400, 404),
     ),
@@ -113,29 +110,6 @@ def _reason(text: str) -> str:
 async def _refuse(ws: WebSocket, error: ApiError) -> None:
     code = CLOSE_CODES.get(error.code, 4400)
     await ws.close(code=code, reason=_reason(error.message))
-
-
-def _deleted_at(rt: Runtime, instance: Doc) -> float:
-    """When the instance went away: its ``instance.deleted`` event, else now."""
-    for event in rt.store.find(EVENTS, instance["account_id"]):
-        data = event.get("data") or {}
-        if event["type"] == "instance.deleted" and instance["id"] in (
-            data.get("id"),
-            data.get("instance_id"),
-        ):
-            return parse_time(event["timestamp"]).timestamp()
-    return rt.clock.epoch()
-
-
-def _key_still_valid(rt: Runtime, key: Doc) -> str | None:
-    """Why the stream's key no longer works (revoked or expired), or None."""
-    current = rt.store.get(api_keys.API_KEYS, key["id"])
-    if current is None or current.get("revoked_at"):
-        return "API key was revoked"
-    expires = current.get("expires_at")
-    if expires and parse_time(expires) <= rt.now():
-        return "API key expired"
-    return None
 
 
 def _stream_endpoint(edge: Edge) -> Callable[[WebSocket], Awaitable[None]]:
@@ -196,13 +170,11 @@ async def _pump(
     try:
         while not disconnected.is_set():
             rt.run_due()
-            problem = _key_still_valid(rt, key)
+            problem = api_keys.still_valid(rt, key["id"])
             if problem:
                 await ws.close(4401, problem)
                 return
-            current = rt.store.get(monitoring.INSTANCES, instance["id"])
-            deleted = _deleted_at(rt, instance) if current is None else None
-            instance = current or instance
+            instance, deleted = monitoring.stream_target(rt, instance)
             backlog = False
             next_end = math.ceil(after / period) * period + period
             if deleted is not None or rt.clock.epoch() >= next_end:

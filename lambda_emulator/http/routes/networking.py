@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.http.operations import Call, Operation, Result
+from lambda_emulator.http.declare import Call, OperationFamily, Result
 from lambda_emulator.resources import firewall, instances, vpns
 
 __all__ = ["OPERATIONS"]
@@ -49,13 +49,11 @@ def delete_vpn(call: Call) -> Any:
     return vpns.vpn_view(vpns.delete_vpn(call.rt, call.account_id, call.params["id"]))
 
 
-def _op(method: str, path: str, name: str, summary: str, handler: Any, **kw: Any) -> Operation:
-    kw.setdefault("permission", WRITE if method != "GET" else READ)
-    return Operation(method, path, name, summary, TAG, handler, **kw)
+op = OperationFamily(tag=TAG, read=READ, write=WRITE)
 
 
 OPERATIONS = [
-    _op(
+    op(
         "GET",
         "/instances/{id}/network",
         "getNetworkInfo",
@@ -63,7 +61,7 @@ OPERATIONS = [
         network_info,
         response=S + "NetworkInfo",
     ),
-    _op(
+    op(
         "POST",
         "/firewall/rules",
         "createFirewallRule",
@@ -73,7 +71,7 @@ OPERATIONS = [
         response=S + "FirewallRule",
         status=201,
     ),
-    _op(
+    op(
         "GET",
         "/firewall/rules",
         "listFirewallRules",
@@ -83,7 +81,7 @@ OPERATIONS = [
         response=S + "FirewallRule",
         listing=True,
     ),
-    _op(
+    op(
         "DELETE",
         "/firewall/rules/{id}",
         "deleteFirewallRule",
@@ -91,7 +89,7 @@ OPERATIONS = [
         delete_rule,
         response=S + "FirewallRule",
     ),
-    _op(
+    op(
         "POST",
         "/vpn",
         "createVpn",
@@ -101,7 +99,7 @@ OPERATIONS = [
         response=S + "Vpn",
         status=201,
     ),
-    _op(
+    op(
         "GET",
         "/vpn",
         "listVpns",
@@ -111,6 +109,6 @@ OPERATIONS = [
         response=S + "Vpn",
         listing=True,
     ),
-    _op("GET", "/vpn/{id}", "getVpn", "Get VPN", get_vpn, response=S + "Vpn"),
-    _op("DELETE", "/vpn/{id}", "deleteVpn", "Delete VPN", delete_vpn, response=S + "Vpn"),
+    op("GET", "/vpn/{id}", "getVpn", "Get VPN", get_vpn, response=S + "Vpn"),
+    op("DELETE", "/vpn/{id}", "deleteVpn", "Delete VPN", delete_vpn, response=S + "Vpn"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.http.operations import Call, Operation, Result
+from lambda_emulator.http.declare import Call, OperationFamily, Result
 from lambda_emulator.resources import snapshots, volumes
 
 __all__ = ["OPERATIONS"]
@@ -38,14 +38,11 @@ def restore(call: Call) -> Any:
     return Result(volumes.volume_view(doc), status=201)
 
 
-def _op(method: str, path: str, name: str, summary: str, handler: Any, **kw: Any) -> Operation:
-    kw.setdefault("permission", WRITE if method != "GET" else READ)
-    kw.setdefault("response", S + "Snapshot")
-    return Operation(method, path, name, summary, TAG, handler, **kw)
+op = OperationFamily(tag=TAG, read=READ, write=WRITE, response=S + "Snapshot")
 
 
 OPERATIONS = [
-    _op(
+    op(
         "POST",
         "/snapshots",
         "createSnapshot",
@@ -54,7 +51,7 @@ OPERATIONS = [
         body=S + "SnapshotCreate",
         status=201,
     ),
-    _op(
+    op(
         "GET",
         "/snapshots",
         "listSnapshots",
@@ -63,9 +60,9 @@ OPERATIONS = [
         query=S + "SnapshotListQuery",
         listing=True,
     ),
-    _op("GET", "/snapshots/{id}", "getSnapshot", "Get Snapshot", get),
-    _op("DELETE", "/snapshots/{id}", "deleteSnapshot", "Delete Snapshot", delete),
-    _op(
+    op("GET", "/snapshots/{id}", "getSnapshot", "Get Snapshot", get),
+    op("DELETE", "/snapshots/{id}", "deleteSnapshot", "Delete Snapshot", delete),
+    op(
         "POST",
         "/snapshots/{id}/restore",
         "restoreSnapshot",

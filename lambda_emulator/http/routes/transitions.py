@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lambda_emulator.engine import transitions
-from lambda_emulator.http.operations import Call, Operation
+from lambda_emulator.http.declare import Call, OperationFamily
 
 __all__ = ["OPERATIONS"]
 
@@ -22,25 +22,23 @@ def put(call: Call) -> Any:
     return transitions.set_config(call.rt, body["mode"], body.get("durations"), body.get("reads"))
 
 
+op = OperationFamily(tag=TAG, authenticated=False)
+
 OPERATIONS = [
-    Operation(
+    op(
         "GET",
         "/transitions",
         "emulatorGetTransitions",
         "Read the transition mode and durations",
-        TAG,
         get,
-        authenticated=False,
         response=S + "Transitions",
     ),
-    Operation(
+    op(
         "PUT",
         "/transitions",
         "emulatorSetTransitions",
         "Set the transition mode, durations and manual read count (until reset)",
-        TAG,
         put,
-        authenticated=False,
         body=S + "TransitionsUpdate",
         response=S + "Transitions",
     ),

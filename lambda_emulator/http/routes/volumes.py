@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.http.operations import Call, Operation, Result
+from lambda_emulator.http.declare import Call, OperationFamily, Result
 from lambda_emulator.resources import volumes
 
 __all__ = ["OPERATIONS"]
@@ -47,14 +47,11 @@ def resize(call: Call) -> Any:
     return volumes.volume_view(doc)
 
 
-def _op(method: str, path: str, name: str, summary: str, handler: Any, **kw: Any) -> Operation:
-    kw.setdefault("permission", WRITE if method != "GET" else READ)
-    kw.setdefault("response", S + "Volume")
-    return Operation(method, path, name, summary, TAG, handler, **kw)
+op = OperationFamily(tag=TAG, read=READ, write=WRITE, response=S + "Volume")
 
 
 OPERATIONS = [
-    _op(
+    op(
         "POST",
         "/volumes",
         "createVolume",
@@ -63,7 +60,7 @@ OPERATIONS = [
         body=S + "VolumeCreate",
         status=201,
     ),
-    _op(
+    op(
         "GET",
         "/volumes",
         "listVolumes",
@@ -72,9 +69,9 @@ OPERATIONS = [
         query=S + "VolumeListQuery",
         listing=True,
     ),
-    _op("GET", "/volumes/{id}", "getVolume", "Get Volume", get),
-    _op("DELETE", "/volumes/{id}", "deleteVolume", "Delete Volume", delete),
-    _op(
+    op("GET", "/volumes/{id}", "getVolume", "Get Volume", get),
+    op("DELETE", "/volumes/{id}", "deleteVolume", "Delete Volume", delete),
+    op(
         "POST",
         "/volumes/{id}/attach",
         "attachVolume",
@@ -82,8 +79,8 @@ OPERATIONS = [
         attach,
         body=S + "VolumeAttach",
     ),
-    _op("POST", "/volumes/{id}/detach", "detachVolume", "Detach Volume", detach),
-    _op(
+    op("POST", "/volumes/{id}/detach", "detachVolume", "Detach Volume", detach),
+    op(
         "POST",
         "/volumes/{id}/resize",
         "resizeVolume",

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.engine import delivery_log as webhook_deliveries
-from lambda_emulator.engine import delivery_queue
+from lambda_emulator.engine import delivery_log
 from lambda_emulator.errors import ServiceUnavailable
-from lambda_emulator.http.operations import Call, Operation, Result
+from lambda_emulator.http.declare import Call, OperationFamily, Result
 
 __all__ = ["OPERATIONS"]
 
@@ -17,37 +16,33 @@ TAG = "Emulator control"
 
 
 def list_deliveries(call: Call) -> Any:
-    return webhook_deliveries.page_of_deliveries(call.rt, call.query.get("account_id"), call.query)
+    return delivery_log.page_of_deliveries(call.rt, call.query.get("account_id"), call.query)
 
 
 def get_delivery(call: Call) -> Any:
-    return webhook_deliveries.delivery_view(
-        webhook_deliveries.get_delivery(call.rt, call.params["id"])
-    )
+    return delivery_log.delivery_view(delivery_log.get_delivery(call.rt, call.params["id"]))
 
 
 def redeliver(call: Call) -> Any:
-    doc = webhook_deliveries.redeliver(call.rt, call.params["id"])
-    return Result(webhook_deliveries.delivery_view(doc), status=202)
+    doc = delivery_log.redeliver(call.rt, call.params["id"])
+    return Result(delivery_log.delivery_view(doc), status=202)
 
 
 def get_config(call: Call) -> Any:
-    return webhook_deliveries.delivery_config(call.rt)
+    return delivery_log.delivery_config(call.rt)
 
 
 def set_config(call: Call) -> Any:
     body = call.body
     if "timeout_seconds" in body:
-        call.rt.overrides["webhook_timeout"] = float(body["timeout_seconds"])
+        call.rt.overrides.webhook_timeout = float(body["timeout_seconds"])
     if "retry_schedule" in body:
-        call.rt.overrides["webhook_retry_schedule"] = tuple(
-            float(s) for s in body["retry_schedule"]
-        )
-    return webhook_deliveries.delivery_config(call.rt)
+        call.rt.overrides.webhook_retry_schedule = tuple(float(s) for s in body["retry_schedule"])
+    return delivery_log.delivery_config(call.rt)
 
 
 def drain(call: Call) -> Any:
-    queue = delivery_queue.queue_of(call.rt)
+    queue = call.rt.deliveries
     drainer = queue.drainer
     if drainer is None:
         raise ServiceUnavailable("The webhook sender is not running")
@@ -57,7 +52,7 @@ def drain(call: Call) -> Any:
     async def wait() -> dict[str, Any]:
         drained = await drainer(timeout)
         waiting = sum(
-            1 for d in webhook_deliveries.list_deliveries(rt, status="pending") if d.get("job_id")
+            1 for d in delivery_log.list_deliveries(rt, status="pending") if d.get("job_id")
         )
         return {
             "drained": drained,
@@ -69,12 +64,11 @@ def drain(call: Call) -> Any:
     return wait()
 
 
-def _op(method: str, path: str, name: str, summary: str, handler: Any, **kw: Any) -> Operation:
-    return Operation(method, path, name, summary, TAG, handler, authenticated=False, **kw)
+op = OperationFamily(tag=TAG, authenticated=False)
 
 
 OPERATIONS = [
-    _op(
+    op(
         "GET",
         "/webhooks/deliveries",
         "emulatorListDeliveries",
@@ -84,7 +78,7 @@ OPERATIONS = [
         response=S + "Delivery",
         listing=True,
     ),
-    _op(
+    op(
         "GET",
         "/webhooks/deliveries/{id}",
         "emulatorGetDelivery",
@@ -92,7 +86,7 @@ OPERATIONS = [
         get_delivery,
         response=S + "Delivery",
     ),
-    _op(
+    op(
         "POST",
         "/webhooks/deliveries/{id}/redeliver",
         "emulatorRedeliver",
@@ -101,7 +95,7 @@ OPERATIONS = [
         response=S + "Delivery",
         status=202,
     ),
-    _op(
+    op(
         "GET",
         "/webhooks/config",
         "emulatorWebhookConfig",
@@ -109,7 +103,7 @@ OPERATIONS = [
         get_config,
         response=S + "DeliveryConfig",
     ),
-    _op(
+    op(
         "PUT",
         "/webhooks/config",
         "emulatorSetWebhookConfig",
@@ -118,7 +112,7 @@ OPERATIONS = [
         body=S + "DeliveryConfigUpdate",
         response=S + "DeliveryConfig",
     ),
-    _op(
+    op(
         "POST",
         "/webhooks/drain",
         "emulatorDrainWebhooks",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.core.pagination import paginate
-from lambda_emulator.engine import delivery_log as webhook_deliveries
+from lambda_emulator.core.pagination import page_of
+from lambda_emulator.engine import delivery_log
 from lambda_emulator.errors import NotFound
-from lambda_emulator.http.operations import Call, Operation, Result
+from lambda_emulator.http.declare import Call, OperationFamily, Result
 from lambda_emulator.resources import webhooks
 
 __all__ = ["OPERATIONS"]
@@ -23,13 +23,10 @@ def create_webhook(call: Call) -> Any:
 
 def list_webhooks(call: Call) -> Any:
     q = call.query
-    return paginate(
+    return page_of(
         (webhooks.webhook_view(d) for d in webhooks.list_webhooks(call.rt, call.account_id)),
-        filters={"status": q.get("status")},
-        sort=q.get("sort", "created_at"),
-        order=q.get("order", "asc"),
-        page=q.get("page", 1),
-        limit=q.get("limit", 20),
+        q,
+        filters=("status",),
     )
 
 
@@ -50,12 +47,12 @@ def delete_webhook(call: Call) -> Any:
 
 def ping_webhook(call: Call) -> Any:
     doc = webhooks.ping(call.rt, call.account_id, call.params["id"])
-    return Result(webhook_deliveries.delivery_view(doc), status=202)
+    return Result(delivery_log.delivery_view(doc), status=202)
 
 
 def list_webhook_deliveries(call: Call) -> Any:
     webhook = webhooks.get_webhook(call.rt, call.account_id, call.params["id"])
-    return webhook_deliveries.page_of_deliveries(
+    return delivery_log.page_of_deliveries(
         call.rt, call.account_id, call.query, webhook_id=webhook["id"]
     )
 
@@ -64,7 +61,7 @@ def _owned_delivery(call: Call) -> dict[str, Any]:
     """The path's delivery, if it belongs to the path's webhook of the caller's account."""
     webhook = webhooks.get_webhook(call.rt, call.account_id, call.params["id"])
     delivery_id = call.params["delivery_id"]
-    doc = webhook_deliveries.get_delivery(call.rt, delivery_id, call.account_id)
+    doc = delivery_log.get_delivery(call.rt, delivery_id, call.account_id)
     if doc["webhook_id"] != webhook["id"]:
         raise NotFound(
             f"Delivery '{delivery_id}' not found for webhook '{webhook['id']}'",
@@ -74,23 +71,20 @@ def _owned_delivery(call: Call) -> dict[str, Any]:
 
 
 def get_webhook_delivery(call: Call) -> Any:
-    return webhook_deliveries.delivery_view(_owned_delivery(call))
+    return delivery_log.delivery_view(_owned_delivery(call))
 
 
 def redeliver(call: Call) -> Any:
     original = _owned_delivery(call)
-    doc = webhook_deliveries.redeliver(call.rt, original["id"], call.account_id)
-    return Result(webhook_deliveries.delivery_view(doc), status=202)
+    doc = delivery_log.redeliver(call.rt, original["id"], call.account_id)
+    return Result(delivery_log.delivery_view(doc), status=202)
 
 
-def _op(method: str, path: str, name: str, summary: str, handler: Any, **kw: Any) -> Operation:
-    write = method != "GET"
-    permission = "webhooks:write" if write else "webhooks:read"
-    return Operation(method, path, name, summary, TAG, handler, permission=permission, **kw)
+op = OperationFamily(tag=TAG, read="webhooks:read", write="webhooks:write")
 
 
 OPERATIONS = [
-    _op(
+    op(
         "POST",
         "/webhooks",
         "createWebhook",
@@ -100,7 +94,7 @@ OPERATIONS = [
         response=S + "Webhook",
         status=201,
     ),
-    _op(
+    op(
         "GET",
         "/webhooks",
         "listWebhooks",
@@ -110,10 +104,8 @@ OPERATIONS = [
         response=S + "Webhook",
         listing=True,
     ),
-    _op(
-        "GET", "/webhooks/{id}", "getWebhook", "Get a webhook", get_webhook, response=S + "Webhook"
-    ),
-    _op(
+    op("GET", "/webhooks/{id}", "getWebhook", "Get a webhook", get_webhook, response=S + "Webhook"),
+    op(
         "PATCH",
         "/webhooks/{id}",
         "updateWebhook",
@@ -122,7 +114,7 @@ OPERATIONS = [
         body=S + "WebhookUpdate",
         response=S + "Webhook",
     ),
-    _op(
+    op(
         "DELETE",
         "/webhooks/{id}",
         "deleteWebhook",
@@ -130,7 +122,7 @@ OPERATIONS = [
         delete_webhook,
         response=S + "Webhook",
     ),
-    _op(
+    op(
         "POST",
         "/webhooks/{id}/ping",
         "pingWebhook",
@@ -139,7 +131,7 @@ OPERATIONS = [
         response=S + "Delivery",
         status=202,
     ),
-    _op(
+    op(
         "GET",
         "/webhooks/{id}/deliveries",
         "listWebhookDeliveries",
@@ -149,7 +141,7 @@ OPERATIONS = [
         response=S + "Delivery",
         listing=True,
     ),
-    _op(
+    op(
         "GET",
         "/webhooks/{id}/deliveries/{delivery_id}",
         "getWebhookDelivery",
@@ -157,7 +149,7 @@ OPERATIONS = [
         get_webhook_delivery,
         response=S + "Delivery",
     ),
-    _op(
+    op(
         "POST",
         "/webhooks/{id}/deliveries/{delivery_id}/redeliver",
         "redeliverWebhookDelivery",

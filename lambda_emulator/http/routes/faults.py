@@ -1,0 +1,81 @@
+"""``/_emulator/faults``: rules that make matching API requests fail or slow down."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lambda_emulator.http.declare import Call, OperationFamily, Result
+
+__all__ = ["OPERATIONS"]
+
+S = "traffic.json#/$defs/"
+TAG = "Emulator control"
+
+
+def create_fault(call: Call) -> Any:
+    return Result(call.rt.traffic.faults.add(call.body, call.rt.timestamp()).view(), status=201)
+
+
+def list_faults(call: Call) -> Any:
+    return [f.view() for f in call.rt.traffic.faults.rules]
+
+
+def get_fault(call: Call) -> Any:
+    return call.rt.traffic.faults.get(call.params["id"]).view()
+
+
+def delete_fault(call: Call) -> Any:
+    return call.rt.traffic.faults.delete(call.params["id"]).view()
+
+
+def clear_faults(call: Call) -> Any:
+    return {"deleted": call.rt.traffic.faults.clear()}
+
+
+op = OperationFamily(tag=TAG, authenticated=False)
+
+OPERATIONS = [
+    op(
+        "POST",
+        "/faults",
+        "emulatorCreateFault",
+        "Inject errors or latency into matching requests",
+        create_fault,
+        body=S + "FaultCreate",
+        response=S + "Fault",
+        status=201,
+    ),
+    op(
+        "GET",
+        "/faults",
+        "emulatorListFaults",
+        "List fault rules",
+        list_faults,
+        response=S + "Fault",
+        listing=True,
+    ),
+    op(
+        "DELETE",
+        "/faults",
+        "emulatorClearFaults",
+        "Delete every fault rule",
+        clear_faults,
+        response=S + "Cleared",
+    ),
+    op(
+        "GET",
+        "/faults/{id}",
+        "emulatorGetFault",
+        "Get a fault rule",
+        get_fault,
+        response=S + "Fault",
+    ),
+    op(
+        "DELETE",
+        "/faults/{id}",
+        "emulatorDeleteFault",
+        "Delete a fault rule",
+        delete_fault,
+        response=S + "Fault",
+    ),
+]

@@ -1,0 +1,98 @@
+"""Starlette routes from operation declarations, and the answers for what no route takes.
+
+One ``Route`` per path dispatches on the method, so a wrong method is a 405 in the envelope
+with ``Allow``; a path no route matches is a 404 in the envelope naming the supported API
+versions when the version is the problem.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from lambda_emulator.errors import ApiError, MethodNotAllowed, NotFound
+from lambda_emulator.http.envelope import error_response
+from lambda_emulator.http.openapi import build_openapi
+from lambda_emulator.http.operations import Edge, Operation, endpoint
+from lambda_emulator.runtime import Runtime
+
+__all__ = ["API_VERSIONS", "http_exception_handler", "openapi_route", "operation_routes"]
+
+API_VERSIONS = ("v1", "v2")
+_VERSION_RE = re.compile(r"^/(v\d+)(?:/|$)")
+
+
+def operation_routes(edge: Edge, operations: Sequence[Operation], prefix: str) -> list[BaseRoute]:
+    """One Route per path, dispatching on method, so a wrong method is a 405 with ``Allow``."""
+    by_path: dict[str, dict[str, Operation]] = {}
+    for op in operations:
+        by_path.setdefault(op.path, {})[op.method] = op
+    routes: list[BaseRoute] = []
+    for path, ops in by_path.items():
+        handlers = {method: endpoint(edge, op) for method, op in ops.items()}
+        if "GET" in handlers:
+            handlers["HEAD"] = handlers["GET"]
+        routes.append(Route(prefix + path, _dispatch(handlers), methods=list(ops)))
+    return routes
+
+
+def _dispatch(handlers: dict[str, Callable[[Request], Any]]) -> Callable[[Request], Any]:
+    async def by_method(request: Request) -> Response:
+        response: Response = await handlers[request.method](request)
+        return response
+
+    return by_method
+
+
+def openapi_route(edge: Edge, operations: Sequence[Operation], prefix: str) -> Route:
+    """``{prefix}/openapi.json``: the document, built once per server URL it is asked from."""
+    cache: dict[str, dict[str, Any]] = {}
+
+    async def openapi(request: Request) -> Response:
+        server = str(request.base_url).rstrip("/") + prefix
+        doc = cache.get(server)
+        if doc is None:
+            doc = build_openapi(list(operations), edge.schemas, "", server)
+            cache[server] = doc
+        return JSONResponse(doc)
+
+    return Route(prefix + "/openapi.json", openapi, methods=["GET"])
+
+
+def http_exception_handler(rt: Runtime) -> Callable[[Request, Exception], Any]:
+    """Starlette's own 404 and 405, in the envelope."""
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        state = request.scope.get("state", {})
+        request_id = state.get("request_id") or rt.new_request_id()
+        path, method = request.url.path, request.method
+        error: ApiError
+        if exc.status_code == 405:
+            allow = (exc.headers or {}).get("Allow", "")
+            allowed = [m.strip() for m in allow.split(",") if m.strip() and m.strip() != "HEAD"]
+            error = MethodNotAllowed(
+                f"Method {method} is not allowed on {path}; allowed: {', '.join(allowed)}",
+                {"method": method, "allowed_methods": allowed},
+                headers={"Allow": ", ".join(allowed)},
+            )
+        else:
+            match = _VERSION_RE.match(path)
+            if match and match.group(1) not in API_VERSIONS:
+                error = NotFound(
+                    f"API version '{match.group(1)}' is not supported",
+                    {"version": match.group(1), "supported_versions": list(API_VERSIONS)},
+                )
+            else:
+                error = NotFound(
+                    f"No such endpoint: {method} {path}", {"method": method, "path": path}
+                )
+        return error_response(error, request_id, rt.timestamp())
+
+    return handle
