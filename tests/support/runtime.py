@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from lambda_emulator.app import create_app, runtime_of
-from lambda_emulator.resources import accounts
+from lambda_emulator.resources import accounts, onboarding
 from lambda_emulator.runtime import Runtime
 from tests.support.server import emulator_settings
 
@@ -46,10 +46,9 @@ def default_account(rt: Runtime) -> str:
 
 
 def new_account(rt: Runtime, plan: str = "professional") -> str:
-    """A new account on ``plan`` (with its first key, as the control plane makes one); its id.
-    The one place the tests reach for account creation, which may move between modules."""
+    """A new account on ``plan`` (with its first key, as the control plane makes one); its id."""
     with rt.transaction():
-        account, _, _ = accounts.create_account(rt, plan)
+        account, _, _ = onboarding.create_account(rt, plan)
     return str(account["id"])
 
 
