@@ -7,6 +7,7 @@ import contextlib
 import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -51,6 +52,9 @@ from lambda_emulator.runtime import Doc, JobHandler, Runtime
 from lambda_emulator.settings import Settings
 from lambda_emulator.storage import MemoryStore, Store, TinyDBStore
 from lambda_emulator.traffic import idempotency
+
+if TYPE_CHECKING:  # httpx is imported on the first delivery, not at start-up
+    import httpx
 
 __all__ = ["API_VERSIONS", "create_app", "runtime_of"]
 
@@ -106,8 +110,14 @@ TICK_SECONDS = 0.05
 
 
 def create_app(
-    settings: Settings | None = None, *, clock: Clock | None = None, store: Store | None = None
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    store: Store | None = None,
+    webhook_transport: httpx.AsyncBaseTransport | None = None,
 ) -> Starlette:
+    """One emulator: ``clock``, ``store`` and ``webhook_transport`` (where deliveries are
+    sent) default to what ``settings`` say; tests pass their own to steer or observe them."""
     settings = settings or Settings()
     seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
     if store is None:
@@ -151,7 +161,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         ticker = asyncio.create_task(_tick(rt))
-        sender = DeliverySender(rt)
+        sender = DeliverySender(rt, webhook_transport)
         sender.start()
         rt.ready = True
         try:

@@ -42,8 +42,14 @@ RECORD_RETRY_SECONDS = 5.0
 
 
 class DeliverySender:
-    def __init__(self, rt: Runtime) -> None:
+    """Sends queued deliveries from the app's event loop.
+
+    ``transport`` is httpx's one-method seam: a test may hand one in (an in-memory receiver)
+    to see what is sent without a socket; by default deliveries go over the network."""
+
+    def __init__(self, rt: Runtime, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.rt = rt
+        self._transport = transport
         self.queue = rt.deliveries
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
@@ -72,6 +78,7 @@ class DeliverySender:
             import httpx
 
             self._client = httpx.AsyncClient(
+                transport=self._transport,
                 follow_redirects=False,
                 limits=httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=64),
             )

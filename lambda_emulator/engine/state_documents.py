@@ -74,20 +74,12 @@ def validate(
         document = document["data"]
     if not isinstance(document, dict):
         raise _bad("A state document must be a JSON object", "body")
-    if document.get("format") != FORMAT:
-        raise _bad(
-            f"Not a state document: 'format' must be '{FORMAT}'",
-            "format",
-            value=document.get("format"),
-            allowed_values=[FORMAT],
-        )
-    if document.get("version") != VERSION:
-        raise _bad(
-            f"Unsupported state document version {document.get('version')!r}",
-            "version",
-            value=document.get("version"),
-            allowed_values=[VERSION],
-        )
+    for field, expected, problem in (
+        ("format", FORMAT, f"Not a state document: 'format' must be '{FORMAT}'"),
+        ("version", VERSION, f"Unsupported state document version {document.get('version')!r}"),
+    ):
+        if document.get(field) != expected:
+            raise _bad(problem, field, value=document.get(field), allowed_values=[expected])
     unknown = sorted(set(document) - {"format", "version", "exported_at", "tables"})
     if unknown:
         raise _bad(

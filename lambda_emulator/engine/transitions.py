@@ -100,11 +100,23 @@ class Spec(Kind):
     deleted) is not here: those resources react to its events, wired in ``app.py``.
     """
 
-    #: The event ``data`` for a resource that moved from ``previous``.
-    event_data: Callable[[Doc, str | None], dict[str, Any]]
+    #: What an event of this kind carries besides the resource's id, name and states.
+    event_fields: tuple[str, ...]
     #: Side effects of a change of state on the resource itself (meters, addresses); returns
     #: the document to store (it may add fields). Called before it is stored or deleted.
     on_change: Callable[[Runtime, Doc, str | None], Doc]
+
+    def event_data(self, doc: Doc, previous: str | None) -> dict[str, Any]:
+        """An event's ``data``: the resource's id (as ``<kind>_id``), name, state and the
+        state it left, then its ``event_fields``."""
+        data = {
+            f"{self.kind}_id": doc["id"],
+            "name": doc["name"],
+            "status": doc["status"],
+            "previous_status": previous,
+        }
+        data.update((name, doc[name]) for name in self.event_fields)
+        return data
 
 
 #: Instances as volumes and firewall rules see them (``resources.instances`` owns their Spec).

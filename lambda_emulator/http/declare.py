@@ -15,7 +15,18 @@ from starlette.requests import Request
 from lambda_emulator.http.validation import SchemaSet
 from lambda_emulator.runtime import Doc, Runtime
 
-__all__ = ["Call", "Handler", "Operation", "OperationFamily", "Result"]
+__all__ = [
+    "Call",
+    "Handler",
+    "Operation",
+    "OperationFamily",
+    "Result",
+    "View",
+    "creates",
+    "lists",
+    "on_resource",
+    "on_resource_with_body",
+]
 
 
 @dataclass(frozen=True)
@@ -107,3 +118,47 @@ class OperationFamily:
             handler=handler,
             **{**defaults, **fields},
         )
+
+
+#: How a handler shows a stored document (a resource module's ``PublicView``).
+View = Callable[[Doc], Any]
+
+
+def creates(service: Callable[[Runtime, str, dict[str, Any]], Doc], view: View) -> Handler:
+    """A create: ``service(rt, account_id, body)``, shown through ``view``, answered 201."""
+
+    def handler(call: Call) -> Any:
+        return Result(view(service(call.rt, call.account_id, call.body)), status=201)
+
+    return handler
+
+
+def lists(service: Callable[[Runtime, str, dict[str, Any]], Any]) -> Handler:
+    """A list: ``service(rt, account_id, query)`` returns the page as it is shown."""
+
+    def handler(call: Call) -> Any:
+        return service(call.rt, call.account_id, call.query)
+
+    return handler
+
+
+def on_resource(service: Callable[[Runtime, str, str], Doc], view: View) -> Handler:
+    """An operation on the path's ``{id}``: ``service(rt, account_id, id)``, through ``view``."""
+
+    def handler(call: Call) -> Any:
+        return view(service(call.rt, call.account_id, call.params["id"]))
+
+    return handler
+
+
+def on_resource_with_body(
+    service: Callable[[Runtime, str, str, dict[str, Any]], Doc], view: View, status: int = 200
+) -> Handler:
+    """An operation on the path's ``{id}`` that takes the body:
+    ``service(rt, account_id, id, body)``, shown through ``view``."""
+
+    def handler(call: Call) -> Any:
+        doc = service(call.rt, call.account_id, call.params["id"], call.body)
+        return Result(view(doc), status=status)
+
+    return handler

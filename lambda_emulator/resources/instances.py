@@ -44,19 +44,6 @@ BILLED_STATES = ("running", "restarting")
 instance_view = PublicView("instances.json#/$defs/Instance")
 
 
-def _event_data(doc: Doc, previous: str | None) -> dict[str, Any]:
-    return {
-        "instance_id": doc["id"],
-        "name": doc["name"],
-        "status": doc["status"],
-        "previous_status": previous,
-        "region": doc["region"],
-        "instance_type": doc["instance_type"],
-        "public_ip": doc["public_ip"],
-        "private_ip": doc["private_ip"],
-    }
-
-
 def _public_ips(rt: Runtime) -> Counter[str]:
     """Public addresses held by live instances (all accounts: the pool is shared)."""
     index = rt.caches.public_ips
@@ -111,7 +98,7 @@ def _on_change(rt: Runtime, doc: Doc, previous: str | None) -> Doc:
 SPEC = transitions.Spec(
     lifecycle=INSTANCE,
     table=transitions.INSTANCE_KIND.table,
-    event_data=_event_data,
+    event_fields=("region", "instance_type", "public_ip", "private_ip"),
     on_change=_on_change,
 )
 
@@ -184,7 +171,7 @@ def update_instance(rt: Runtime, account_id: str, instance_id: str, body: dict[s
     if "tags" in body:
         new["tags"] = dict(body["tags"])
     rt.store.put(INSTANCES, new)
-    emit(rt, account_id, "instance.updated", _event_data(new, doc["status"]))
+    emit(rt, account_id, "instance.updated", SPEC.event_data(new, doc["status"]))
     return new
 
 

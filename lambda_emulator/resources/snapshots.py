@@ -40,18 +40,6 @@ SNAPSHOTS = "snapshots"
 snapshot_view = PublicView("snapshots.json#/$defs/Snapshot")
 
 
-def _event_data(doc: Doc, previous: str | None) -> dict[str, Any]:
-    return {
-        "snapshot_id": doc["id"],
-        "name": doc["name"],
-        "status": doc["status"],
-        "previous_status": previous,
-        "volume_id": doc["volume_id"],
-        "region": doc["region"],
-        "size_gb": doc["size_gb"],
-    }
-
-
 def _on_change(rt: Runtime, doc: Doc, previous: str | None) -> Doc:
     state = doc["status"]
     if previous == "pending" and state == "completed":
@@ -72,7 +60,10 @@ def _on_change(rt: Runtime, doc: Doc, previous: str | None) -> Doc:
 
 
 SPEC = transitions.Spec(
-    lifecycle=SNAPSHOT, table=SNAPSHOTS, event_data=_event_data, on_change=_on_change
+    lifecycle=SNAPSHOT,
+    table=SNAPSHOTS,
+    event_fields=("volume_id", "region", "size_gb"),
+    on_change=_on_change,
 )
 
 
@@ -138,7 +129,7 @@ def restore_snapshot(rt: Runtime, account_id: str, snapshot_id: str, body: dict[
         region=doc["region"],
         source_snapshot_id=doc["id"],
     )
-    data = dict(_event_data(doc, doc["status"]), restored_volume_id=volume["id"])
+    data = dict(SPEC.event_data(doc, doc["status"]), restored_volume_id=volume["id"])
     emit(rt, account_id, "snapshot.restored", data)
     return volume
 

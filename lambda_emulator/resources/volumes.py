@@ -40,18 +40,6 @@ VOLUMES = "volumes"
 volume_view = PublicView("volumes.json#/$defs/Volume")
 
 
-def _event_data(doc: Doc, previous: str | None) -> dict[str, Any]:
-    return {
-        "volume_id": doc["id"],
-        "name": doc["name"],
-        "status": doc["status"],
-        "previous_status": previous,
-        "region": doc["region"],
-        "size_gb": doc["size_gb"],
-        "instance_id": doc["instance_id"],
-    }
-
-
 def _open_meter(rt: Runtime, doc: Doc) -> None:
     meters.open_meter(
         rt,
@@ -77,7 +65,10 @@ def _on_change(rt: Runtime, doc: Doc, previous: str | None) -> Doc:
 
 
 SPEC = transitions.Spec(
-    lifecycle=VOLUME, table=VOLUMES, event_data=_event_data, on_change=_on_change
+    lifecycle=VOLUME,
+    table=VOLUMES,
+    event_fields=("region", "size_gb", "instance_id"),
+    on_change=_on_change,
 )
 
 
@@ -199,7 +190,7 @@ def resize_volume(rt: Runtime, account_id: str, volume_id: str, size_gb: int) ->
     new = dict(doc, size_gb=size_gb, updated_at=rt.timestamp())
     rt.store.put(VOLUMES, new)
     _open_meter(rt, new)  # closes the meter at the old size and opens one at the new size
-    data = dict(_event_data(new, doc["status"]), previous_size_gb=doc["size_gb"])
+    data = dict(SPEC.event_data(new, doc["status"]), previous_size_gb=doc["size_gb"])
     emit(rt, account_id, "volume.resized", data)
     return new
 

@@ -41,18 +41,6 @@ _DEFAULT_POOL = ipaddress.ip_network("172.16.0.0/12")
 vpn_view = PublicView("networking.json#/$defs/Vpn")
 
 
-def _event_data(doc: Doc, previous: str | None) -> dict[str, Any]:
-    return {
-        "vpn_id": doc["id"],
-        "name": doc["name"],
-        "status": doc["status"],
-        "previous_status": previous,
-        "region": doc["region"],
-        "cidr": doc["cidr"],
-        "endpoint": doc["endpoint"],
-    }
-
-
 def _on_change(rt: Runtime, doc: Doc, previous: str | None) -> Doc:
     if doc["status"] == "active" and not doc.get("endpoint"):
         taken = {d["endpoint"] for d in rt.store.all(VPNS) if d.get("endpoint")}
@@ -61,7 +49,9 @@ def _on_change(rt: Runtime, doc: Doc, previous: str | None) -> Doc:
     return doc
 
 
-SPEC = transitions.Spec(lifecycle=VPN, table=VPNS, event_data=_event_data, on_change=_on_change)
+SPEC = transitions.Spec(
+    lifecycle=VPN, table=VPNS, event_fields=("region", "cidr", "endpoint"), on_change=_on_change
+)
 
 
 def settle_job(rt: Runtime, job: Doc) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.http.declare import Call, OperationFamily
+from lambda_emulator.http.declare import Call, OperationFamily, lists, on_resource
 from lambda_emulator.resources import billing
 
 __all__ = ["OPERATIONS"]
@@ -15,14 +15,6 @@ TAG = "Billing"
 
 def get_usage(call: Call) -> Any:
     return billing.usage_view(call.rt, call.account_id, call.query)
-
-
-def list_invoices(call: Call) -> Any:
-    return billing.list_invoices(call.rt, call.account_id, call.query)
-
-
-def get_invoice(call: Call) -> Any:
-    return billing.get_invoice(call.rt, call.account_id, call.params["id"])
 
 
 def get_estimate(call: Call) -> Any:
@@ -47,7 +39,7 @@ OPERATIONS = [
         "/billing/invoices",
         "listInvoices",
         "List Invoices",
-        list_invoices,
+        lists(billing.list_invoices),
         permission="billing:read",
         query=S + "InvoiceListQuery",
         response=S + "Invoice",
@@ -58,7 +50,7 @@ OPERATIONS = [
         "/billing/invoices/{id}",
         "getInvoice",
         "Get Invoice",
-        get_invoice,
+        on_resource(billing.get_invoice, dict),
         permission="billing:read",
         response=S + "Invoice",
     ),

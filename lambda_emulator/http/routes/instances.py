@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.http.declare import Call, OperationFamily, Result
+from lambda_emulator.http.declare import (
+    Call,
+    OperationFamily,
+    creates,
+    lists,
+    on_resource,
+    on_resource_with_body,
+)
 from lambda_emulator.resources import instances
 
 __all__ = ["OPERATIONS"]
@@ -12,31 +19,6 @@ __all__ = ["OPERATIONS"]
 S = "instances.json#/$defs/"
 TAG = "Instances"
 READ, WRITE = "instances:read", "instances:write"
-
-
-def create(call: Call) -> Any:
-    doc = instances.create_instance(call.rt, call.account_id, call.body)
-    return Result(instances.instance_view(doc), status=201)
-
-
-def list_(call: Call) -> Any:
-    return instances.list_instances(call.rt, call.account_id, call.query)
-
-
-def get(call: Call) -> Any:
-    doc = instances.read_instance(call.rt, call.account_id, call.params["id"])
-    return instances.instance_view(doc)
-
-
-def update(call: Call) -> Any:
-    doc = instances.update_instance(call.rt, call.account_id, call.params["id"], call.body)
-    return instances.instance_view(doc)
-
-
-def delete(call: Call) -> Any:
-    return instances.instance_view(
-        instances.delete_instance(call.rt, call.account_id, call.params["id"])
-    )
 
 
 def _power(action: str) -> Any:
@@ -64,7 +46,7 @@ OPERATIONS = [
         "/instances",
         "createInstance",
         "Create Instance",
-        create,
+        creates(instances.create_instance, instances.instance_view),
         body=S + "InstanceCreate",
         status=201,
     ),
@@ -73,20 +55,32 @@ OPERATIONS = [
         "/instances",
         "listInstances",
         "List Instances",
-        list_,
+        lists(instances.list_instances),
         query=S + "InstanceListQuery",
         listing=True,
     ),
-    op("GET", "/instances/{id}", "getInstance", "Get Instance", get),
+    op(
+        "GET",
+        "/instances/{id}",
+        "getInstance",
+        "Get Instance",
+        on_resource(instances.read_instance, instances.instance_view),
+    ),
     op(
         "PATCH",
         "/instances/{id}",
         "updateInstance",
         "Update Instance",
-        update,
+        on_resource_with_body(instances.update_instance, instances.instance_view),
         body=S + "InstanceUpdate",
     ),
-    op("DELETE", "/instances/{id}", "deleteInstance", "Delete Instance", delete),
+    op(
+        "DELETE",
+        "/instances/{id}",
+        "deleteInstance",
+        "Delete Instance",
+        on_resource(instances.delete_instance, instances.instance_view),
+    ),
     op("POST", "/instances/{id}/start", "startInstance", "Start Instance", _power("start")),
     op("POST", "/instances/{id}/stop", "stopInstance", "Stop Instance", _power("stop")),
     op("POST", "/instances/{id}/restart", "restartInstance", "Restart Instance", _power("restart")),

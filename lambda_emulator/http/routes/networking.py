@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.http.declare import Call, OperationFamily, Result
+from lambda_emulator.http.declare import Call, OperationFamily, creates, lists, on_resource
 from lambda_emulator.resources import firewall, instances, vpns
 
 __all__ = ["OPERATIONS"]
@@ -18,35 +18,6 @@ READ, WRITE = "networking:read", "networking:write"
 def network_info(call: Call) -> Any:
     instance = instances.read_instance(call.rt, call.account_id, call.params["id"])
     return firewall.network_info(call.rt, instance)
-
-
-def create_rule(call: Call) -> Any:
-    doc = firewall.create_rule(call.rt, call.account_id, call.body)
-    return Result(firewall.rule_view(doc), status=201)
-
-
-def list_rules(call: Call) -> Any:
-    return firewall.list_rules(call.rt, call.account_id, call.query)
-
-
-def delete_rule(call: Call) -> Any:
-    return firewall.rule_view(firewall.delete_rule(call.rt, call.account_id, call.params["id"]))
-
-
-def create_vpn(call: Call) -> Any:
-    return Result(vpns.vpn_view(vpns.create_vpn(call.rt, call.account_id, call.body)), status=201)
-
-
-def list_vpns(call: Call) -> Any:
-    return vpns.list_vpns(call.rt, call.account_id, call.query)
-
-
-def get_vpn(call: Call) -> Any:
-    return vpns.vpn_view(vpns.read_vpn(call.rt, call.account_id, call.params["id"]))
-
-
-def delete_vpn(call: Call) -> Any:
-    return vpns.vpn_view(vpns.delete_vpn(call.rt, call.account_id, call.params["id"]))
 
 
 op = OperationFamily(tag=TAG, read=READ, write=WRITE)
@@ -66,7 +37,7 @@ OPERATIONS = [
         "/firewall/rules",
         "createFirewallRule",
         "Create Firewall Rule",
-        create_rule,
+        creates(firewall.create_rule, firewall.rule_view),
         body=S + "FirewallRuleCreate",
         response=S + "FirewallRule",
         status=201,
@@ -76,7 +47,7 @@ OPERATIONS = [
         "/firewall/rules",
         "listFirewallRules",
         "List Firewall Rules",
-        list_rules,
+        lists(firewall.list_rules),
         query=S + "FirewallRuleListQuery",
         response=S + "FirewallRule",
         listing=True,
@@ -86,7 +57,7 @@ OPERATIONS = [
         "/firewall/rules/{id}",
         "deleteFirewallRule",
         "Delete Firewall Rule",
-        delete_rule,
+        on_resource(firewall.delete_rule, firewall.rule_view),
         response=S + "FirewallRule",
     ),
     op(
@@ -94,7 +65,7 @@ OPERATIONS = [
         "/vpn",
         "createVpn",
         "Create VPN",
-        create_vpn,
+        creates(vpns.create_vpn, vpns.vpn_view),
         body=S + "VpnCreate",
         response=S + "Vpn",
         status=201,
@@ -104,11 +75,25 @@ OPERATIONS = [
         "/vpn",
         "listVpns",
         "List VPNs",
-        list_vpns,
+        lists(vpns.list_vpns),
         query=S + "VpnListQuery",
         response=S + "Vpn",
         listing=True,
     ),
-    op("GET", "/vpn/{id}", "getVpn", "Get VPN", get_vpn, response=S + "Vpn"),
-    op("DELETE", "/vpn/{id}", "deleteVpn", "Delete VPN", delete_vpn, response=S + "Vpn"),
+    op(
+        "GET",
+        "/vpn/{id}",
+        "getVpn",
+        "Get VPN",
+        on_resource(vpns.read_vpn, vpns.vpn_view),
+        response=S + "Vpn",
+    ),
+    op(
+        "DELETE",
+        "/vpn/{id}",
+        "deleteVpn",
+        "Delete VPN",
+        on_resource(vpns.delete_vpn, vpns.vpn_view),
+        response=S + "Vpn",
+    ),
 ]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from lambda_emulator.http.declare import Call, OperationFamily, Result
+from lambda_emulator.http.declare import (
+    OperationFamily,
+    creates,
+    lists,
+    on_resource,
+    on_resource_with_body,
+)
 from lambda_emulator.resources import snapshots, volumes
 
 __all__ = ["OPERATIONS"]
@@ -12,30 +16,6 @@ __all__ = ["OPERATIONS"]
 S = "snapshots.json#/$defs/"
 TAG = "Snapshots"
 READ, WRITE = "snapshots:read", "snapshots:write"
-
-
-def create(call: Call) -> Any:
-    doc = snapshots.create_snapshot(call.rt, call.account_id, call.body)
-    return Result(snapshots.snapshot_view(doc), status=201)
-
-
-def list_(call: Call) -> Any:
-    return snapshots.list_snapshots(call.rt, call.account_id, call.query)
-
-
-def get(call: Call) -> Any:
-    doc = snapshots.read_snapshot(call.rt, call.account_id, call.params["id"])
-    return snapshots.snapshot_view(doc)
-
-
-def delete(call: Call) -> Any:
-    doc = snapshots.delete_snapshot(call.rt, call.account_id, call.params["id"])
-    return snapshots.snapshot_view(doc)
-
-
-def restore(call: Call) -> Any:
-    doc = snapshots.restore_snapshot(call.rt, call.account_id, call.params["id"], call.body)
-    return Result(volumes.volume_view(doc), status=201)
 
 
 op = OperationFamily(tag=TAG, read=READ, write=WRITE, response=S + "Snapshot")
@@ -47,7 +27,7 @@ OPERATIONS = [
         "/snapshots",
         "createSnapshot",
         "Create Snapshot",
-        create,
+        creates(snapshots.create_snapshot, snapshots.snapshot_view),
         body=S + "SnapshotCreate",
         status=201,
     ),
@@ -56,18 +36,30 @@ OPERATIONS = [
         "/snapshots",
         "listSnapshots",
         "List Snapshots",
-        list_,
+        lists(snapshots.list_snapshots),
         query=S + "SnapshotListQuery",
         listing=True,
     ),
-    op("GET", "/snapshots/{id}", "getSnapshot", "Get Snapshot", get),
-    op("DELETE", "/snapshots/{id}", "deleteSnapshot", "Delete Snapshot", delete),
+    op(
+        "GET",
+        "/snapshots/{id}",
+        "getSnapshot",
+        "Get Snapshot",
+        on_resource(snapshots.read_snapshot, snapshots.snapshot_view),
+    ),
+    op(
+        "DELETE",
+        "/snapshots/{id}",
+        "deleteSnapshot",
+        "Delete Snapshot",
+        on_resource(snapshots.delete_snapshot, snapshots.snapshot_view),
+    ),
     op(
         "POST",
         "/snapshots/{id}/restore",
         "restoreSnapshot",
         "Restore Snapshot",
-        restore,
+        on_resource_with_body(snapshots.restore_snapshot, volumes.volume_view, 201),
         body=S + "SnapshotRestore",
         response="volumes.json#/$defs/Volume",
         status=201,

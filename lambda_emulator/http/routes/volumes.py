@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.http.declare import Call, OperationFamily, Result
+from lambda_emulator.http.declare import Call, OperationFamily, creates, lists, on_resource
 from lambda_emulator.resources import volumes
 
 __all__ = ["OPERATIONS"]
@@ -14,32 +14,11 @@ TAG = "Storage"
 READ, WRITE = "volumes:read", "volumes:write"
 
 
-def create(call: Call) -> Any:
-    doc = volumes.create_volume(call.rt, call.account_id, call.body)
-    return Result(volumes.volume_view(doc), status=201)
-
-
-def list_(call: Call) -> Any:
-    return volumes.list_volumes(call.rt, call.account_id, call.query)
-
-
-def get(call: Call) -> Any:
-    return volumes.volume_view(volumes.read_volume(call.rt, call.account_id, call.params["id"]))
-
-
-def delete(call: Call) -> Any:
-    return volumes.volume_view(volumes.delete_volume(call.rt, call.account_id, call.params["id"]))
-
-
 def attach(call: Call) -> Any:
     doc = volumes.attach_volume(
         call.rt, call.account_id, call.params["id"], call.body["instance_id"]
     )
     return volumes.volume_view(doc)
-
-
-def detach(call: Call) -> Any:
-    return volumes.volume_view(volumes.detach_volume(call.rt, call.account_id, call.params["id"]))
 
 
 def resize(call: Call) -> Any:
@@ -56,7 +35,7 @@ OPERATIONS = [
         "/volumes",
         "createVolume",
         "Create Volume",
-        create,
+        creates(volumes.create_volume, volumes.volume_view),
         body=S + "VolumeCreate",
         status=201,
     ),
@@ -65,12 +44,24 @@ OPERATIONS = [
         "/volumes",
         "listVolumes",
         "List Volumes",
-        list_,
+        lists(volumes.list_volumes),
         query=S + "VolumeListQuery",
         listing=True,
     ),
-    op("GET", "/volumes/{id}", "getVolume", "Get Volume", get),
-    op("DELETE", "/volumes/{id}", "deleteVolume", "Delete Volume", delete),
+    op(
+        "GET",
+        "/volumes/{id}",
+        "getVolume",
+        "Get Volume",
+        on_resource(volumes.read_volume, volumes.volume_view),
+    ),
+    op(
+        "DELETE",
+        "/volumes/{id}",
+        "deleteVolume",
+        "Delete Volume",
+        on_resource(volumes.delete_volume, volumes.volume_view),
+    ),
     op(
         "POST",
         "/volumes/{id}/attach",
@@ -79,7 +70,13 @@ OPERATIONS = [
         attach,
         body=S + "VolumeAttach",
     ),
-    op("POST", "/volumes/{id}/detach", "detachVolume", "Detach Volume", detach),
+    op(
+        "POST",
+        "/volumes/{id}/detach",
+        "detachVolume",
+        "Detach Volume",
+        on_resource(volumes.detach_volume, volumes.volume_view),
+    ),
     op(
         "POST",
         "/volumes/{id}/resize",

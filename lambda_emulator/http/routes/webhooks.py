@@ -7,7 +7,14 @@ from typing import Any
 from lambda_emulator.core.pagination import page_of
 from lambda_emulator.engine import delivery_log
 from lambda_emulator.errors import NotFound
-from lambda_emulator.http.declare import Call, OperationFamily, Result
+from lambda_emulator.http.declare import (
+    Call,
+    OperationFamily,
+    Result,
+    creates,
+    on_resource,
+    on_resource_with_body,
+)
 from lambda_emulator.resources import webhooks
 
 __all__ = ["OPERATIONS"]
@@ -16,32 +23,12 @@ S = "webhooks.json#/$defs/"
 TAG = "Webhooks"
 
 
-def create_webhook(call: Call) -> Any:
-    doc = webhooks.create_webhook(call.rt, call.account_id, call.body)
-    return Result(webhooks.webhook_view(doc), status=201)
-
-
 def list_webhooks(call: Call) -> Any:
     q = call.query
     return page_of(
         (webhooks.webhook_view(d) for d in webhooks.list_webhooks(call.rt, call.account_id)),
         q,
         filters=("status",),
-    )
-
-
-def get_webhook(call: Call) -> Any:
-    return webhooks.webhook_view(webhooks.get_webhook(call.rt, call.account_id, call.params["id"]))
-
-
-def update_webhook(call: Call) -> Any:
-    doc = webhooks.update_webhook(call.rt, call.account_id, call.params["id"], call.body)
-    return webhooks.webhook_view(doc)
-
-
-def delete_webhook(call: Call) -> Any:
-    return webhooks.webhook_view(
-        webhooks.delete_webhook(call.rt, call.account_id, call.params["id"])
     )
 
 
@@ -89,7 +76,7 @@ OPERATIONS = [
         "/webhooks",
         "createWebhook",
         "Subscribe to events",
-        create_webhook,
+        creates(webhooks.create_webhook, webhooks.webhook_view),
         body=S + "WebhookCreate",
         response=S + "Webhook",
         status=201,
@@ -104,13 +91,20 @@ OPERATIONS = [
         response=S + "Webhook",
         listing=True,
     ),
-    op("GET", "/webhooks/{id}", "getWebhook", "Get a webhook", get_webhook, response=S + "Webhook"),
+    op(
+        "GET",
+        "/webhooks/{id}",
+        "getWebhook",
+        "Get a webhook",
+        on_resource(webhooks.get_webhook, webhooks.webhook_view),
+        response=S + "Webhook",
+    ),
     op(
         "PATCH",
         "/webhooks/{id}",
         "updateWebhook",
         "Change a webhook's url, events, secret, description or status",
-        update_webhook,
+        on_resource_with_body(webhooks.update_webhook, webhooks.webhook_view),
         body=S + "WebhookUpdate",
         response=S + "Webhook",
     ),
@@ -119,7 +113,7 @@ OPERATIONS = [
         "/webhooks/{id}",
         "deleteWebhook",
         "Delete a webhook (its pending deliveries are cancelled)",
-        delete_webhook,
+        on_resource(webhooks.delete_webhook, webhooks.webhook_view),
         response=S + "Webhook",
     ),
     op(
