@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import yaml  # type: ignore[import-untyped]
 
-from tests.e2e.support import EXECUTABLE, clean_env
+from tests.support.process import EXECUTABLE, clean_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "ci-start.sh"

@@ -15,7 +15,9 @@ import httpx
 import pytest
 
 from lambda_emulator import __version__
-from tests.e2e.support import DEFAULT_KEY, Served, json_data, run, serve
+from tests.support.envelope import ok
+from tests.support.keys import KEY
+from tests.support.process import Served, run, serve
 
 CUSTOM_KEY = "λ_sk_customcli0042"
 START = "2026-01-24T10:30:00Z"
@@ -33,14 +35,14 @@ def test_serve_prints_banner_and_answers(tmp_path: Path) -> None:
         assert served.lines[0] == f"Lambda Emulator {__version__} is ready"
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", served.url)
         assert served.url.rsplit(":", 1)[1] != "0"
-        assert served.banner["API key"] == DEFAULT_KEY
+        assert served.banner["API key"] == KEY
         assert served.banner["Storage"] == f"TinyDB file {state}"
         assert served.banner["Seed"] == "7"
         assert served.banner["API"].startswith(f"{served.url}/v1")
         assert served.banner["OpenAPI"] == f"{served.url}/v1/openapi.json"
         with served.client() as client:
-            assert json_data(client.get("/v1/account"))["plan"] == "professional"
-            health = json_data(client.get("/_emulator/health"))
+            assert ok(client.get("/v1/account"))["plan"] == "professional"
+            health = ok(client.get("/_emulator/health"))
             assert health["seed"] == 7 and health["ready"] is True
     finally:
         assert served.stop(signal.SIGINT) == 0
@@ -188,9 +190,9 @@ def test_env_configures_and_flags_win(tmp_path: Path) -> None:
         assert served.banner["API key"] == CUSTOM_KEY
         assert served.banner["Clock"].startswith("speed ×0")
         with served.client() as client:
-            assert json_data(client.get("/_emulator/clock"))["now"] == START
-            assert json_data(client.get("/v1/account"))["id"].startswith("acct_")
-        with served.client(DEFAULT_KEY) as default:
+            assert ok(client.get("/_emulator/clock"))["now"] == START
+            assert ok(client.get("/v1/account"))["id"].startswith("acct_")
+        with served.client(KEY) as default:
             assert default.get("/v1/account").status_code == 401
     finally:
         assert served.stop() == 0
@@ -201,8 +203,8 @@ def test_signal_stops_cleanly_and_flushes_the_state_file(tmp_path: Path, sig: in
     state = tmp_path / "state.json"
     served = serve("--state-file", str(state), "--seed", "1", tmp=tmp_path)
     with served.client() as client:
-        json_data(client.patch("/v1/account", json={"name": "Before shutdown"}))
-        created = json_data(client.post("/v1/account/api-keys", json={"name": "kept"}), 201)
+        ok(client.patch("/v1/account", json={"name": "Before shutdown"}))
+        created = ok(client.post("/v1/account/api-keys", json={"name": "kept"}), 201)
     assert served.stop(sig) == 0
     assert "Traceback" not in served.stderr()
     # a clean stop folds the journal into the snapshot
@@ -214,9 +216,9 @@ def test_signal_stops_cleanly_and_flushes_the_state_file(tmp_path: Path, sig: in
     again = serve("--state-file", str(state), "--seed", "1", tmp=tmp_path)
     try:
         with again.client() as client:
-            assert json_data(client.get("/v1/account"))["name"] == "Before shutdown"
+            assert ok(client.get("/v1/account"))["name"] == "Before shutdown"
         with again.client(created["key"]) as client:
-            assert json_data(client.get("/v1/account"))["name"] == "Before shutdown"
+            assert ok(client.get("/v1/account"))["name"] == "Before shutdown"
     finally:
         assert again.stop() == 0
 
@@ -253,8 +255,8 @@ def test_api_key_create_prints_the_reference_output(custom_served: Served) -> No
     assert match["name"] == "my-api-key"
     assert match["created"] == START
     with custom_served.client(match["key"]) as client:
-        assert json_data(client.get("/v1/account"))["id"].startswith("acct_")
-        names = [k["name"] for k in json_data(client.get("/v1/account/api-keys"))]
+        assert ok(client.get("/v1/account"))["id"].startswith("acct_")
+        names = [k["name"] for k in ok(client.get("/v1/account/api-keys"))]
         assert "my-api-key" in names
 
 
@@ -265,7 +267,7 @@ def test_api_key_create_takes_url_and_key_from_the_environment(custom_served: Se
     match = CREATED.fullmatch(result.stdout)
     assert match and match["name"] == "from env"
     # the flag beats the environment: the default key is unknown to this emulator
-    refused = run("api-key", "create", "--name", "x", "--api-key", DEFAULT_KEY, env=env)
+    refused = run("api-key", "create", "--name", "x", "--api-key", KEY, env=env)
     assert refused.returncode == 1
     assert refused.stdout == ""
     assert "authentication_failed" in refused.stderr and "unknown" in refused.stderr.lower()
@@ -335,7 +337,7 @@ def test_httpx_with_the_key_as_bytes(custom_served: Served) -> None:
     key = CUSTOM_KEY.encode("utf-8")
     for headers in ({b"Authorization": b"Bearer " + key}, {b"X-API-Key": key}):
         response = httpx.get(f"{custom_served.url}/v1/account", headers=headers, timeout=10)
-        assert json_data(response)["id"].startswith("acct_")
+        assert ok(response)["id"].startswith("acct_")
     with pytest.raises(UnicodeEncodeError):
         # why the bytes: httpx (like most clients) refuses a str header outside ASCII
         httpx.get(f"{custom_served.url}/v1/account", headers={"X-API-Key": CUSTOM_KEY})

@@ -15,8 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
-from tests.e2e.support import DEFAULT_KEY, Served, json_data, serve
+from tests.support.envelope import ok
+from tests.support.keys import KEY
+from tests.support.process import Served, serve
+
+pytestmark = pytest.mark.slow  # crash rounds: real processes killed and restarted
 
 ARGS = ("--no-rate-limits", "--log-level", "warning")
 
@@ -29,7 +34,7 @@ def _state_bytes(state: Path) -> bytes:
 def _assert_no_secret_on_disk(state: Path, secrets: list[str]) -> None:
     on_disk = _state_bytes(state)
     assert on_disk, "nothing was written to the state file"
-    for secret in [*secrets, DEFAULT_KEY]:
+    for secret in [*secrets, KEY]:
         assert secret.encode("utf-8") not in on_disk
         # nor the part a listing never shows (between the public prefix and the last four)
         hidden = secret[len("λ_sk_") + 4 : -4]
@@ -46,14 +51,13 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     served = serve("--state-file", str(state), "--seed", "4", *ARGS, tmp=tmp_path)
     with served.client() as client:
-        json_data(client.patch("/v1/account", json={"name": "Acme", "email": "ops@acme.test"}))
+        ok(client.patch("/v1/account", json={"name": "Acme", "email": "ops@acme.test"}))
         keys = [
-            json_data(client.post("/v1/account/api-keys", json={"name": f"k{i}"}), 201)
-            for i in range(3)
+            ok(client.post("/v1/account/api-keys", json={"name": f"k{i}"}), 201) for i in range(3)
         ]
-        json_data(client.delete(f"/v1/account/api-keys/{keys[0]['id']}"))
+        ok(client.delete(f"/v1/account/api-keys/{keys[0]['id']}"))
         # the last write: answered, and the process dies before doing anything else
-        json_data(client.patch("/v1/account", json={"name": "Acme Final"}))
+        ok(client.patch("/v1/account", json={"name": "Acme Final"}))
         _kill(served)
     _assert_no_secret_on_disk(state, [k["key"] for k in keys])
 
@@ -61,19 +65,19 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
     again = serve("--state-file", str(state), "--seed", "5", *ARGS, tmp=tmp_path)
     try:
         with again.client() as client:
-            account = json_data(client.get("/v1/account"))
+            account = ok(client.get("/v1/account"))
             assert (account["name"], account["email"]) == ("Acme Final", "ops@acme.test")
-            listed = {k["name"] for k in json_data(client.get("/v1/account/api-keys"))}
+            listed = {k["name"] for k in ok(client.get("/v1/account/api-keys"))}
             assert listed == {"default", "k1", "k2"}
         for key in keys[1:]:
             with again.client(key["key"]) as client:
-                assert json_data(client.get("/v1/account"))["name"] == "Acme Final"
+                assert ok(client.get("/v1/account"))["name"] == "Acme Final"
         with again.client(keys[0]["key"]) as client:
             revoked = client.get("/v1/account")
             assert revoked.status_code == 401
             assert "revoked" in revoked.json()["error"]["message"]
         with again.client() as client:  # new ids do not collide with the restored ones
-            fresh = json_data(client.post("/v1/account/api-keys", json={"name": "k3"}), 201)
+            fresh = ok(client.post("/v1/account/api-keys", json={"name": "k3"}), 201)
             assert fresh["id"] not in {k["id"] for k in keys}
     finally:
         assert again.stop() == 0
@@ -104,16 +108,16 @@ def _write_until_killed(served: Served, stream: _Stream, kill_after: int) -> Non
             try:
                 if n % 3 == 1:
                     stream.in_flight = f"name-{n}"
-                    json_data(client.patch("/v1/account", json={"name": stream.in_flight}))
+                    ok(client.patch("/v1/account", json={"name": stream.in_flight}))
                     stream.names.append(stream.in_flight)
                 elif n % 3 == 2 or len(stream.live) < 2:
-                    created = json_data(
+                    created = ok(
                         client.post("/v1/account/api-keys", json={"name": f"key-{n}"}), 201
                     )
                     stream.live[created["id"]] = created["key"]
                 else:
                     victim = stream.deleting = next(iter(stream.live))
-                    json_data(client.delete(f"/v1/account/api-keys/{victim}"))
+                    ok(client.delete(f"/v1/account/api-keys/{victim}"))
                     stream.revoked[victim] = stream.live.pop(victim)
                     stream.deleting = None
             except httpx.TransportError:
@@ -130,10 +134,10 @@ ROUNDS = 20
 def _check_round(served: Any, stream: _Stream, round_: int) -> None:
     """What the killed round acknowledged is all there after the restart."""
     with served.client() as client:
-        name = json_data(client.get("/v1/account"))["name"]
+        name = ok(client.get("/v1/account"))["name"]
         # the last acknowledged rename, or one that committed but was never answered
         assert name in {stream.names[-1], stream.in_flight}, (round_, name)
-        listed = {k["id"] for k in json_data(client.get("/v1/account/api-keys"))}
+        listed = {k["id"] for k in ok(client.get("/v1/account/api-keys"))}
     # a DELETE in flight at the kill may have committed unanswered: that key may be gone
     assert set(stream.live) - {stream.deleting} <= listed, round_
     assert not set(stream.revoked) & listed, round_
@@ -148,7 +152,7 @@ def _check_round(served: Any, stream: _Stream, round_: int) -> None:
     with served.client() as client:  # clean up the keys so the quota never fills
         for key_id in stream.live:
             if key_id in listed:
-                json_data(client.delete(f"/v1/account/api-keys/{key_id}"))
+                ok(client.delete(f"/v1/account/api-keys/{key_id}"))
 
 
 def test_sigkill_during_a_stream_of_writes(tmp_path: Path) -> None:

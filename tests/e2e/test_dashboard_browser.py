@@ -22,7 +22,8 @@ import httpx
 import pytest
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import KEY, ok
+from tests.support.envelope import ok
+from tests.support.keys import KEY
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]'")
 expect = playwright_api.expect

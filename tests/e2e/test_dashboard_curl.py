@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import KEY
+from tests.support.keys import KEY
 
 CURL_JS = Path(__file__).resolve().parents[2] / "lambda_emulator/dashboard/static/js/curl.js"
 TRANSPORT = {"host", "user-agent", "accept-encoding", "connection", "content-length"}

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.support import EXECUTABLE, clean_env, serve
+from tests.support.process import EXECUTABLE, clean_env, serve
 
 pytestmark = pytest.mark.slow
 

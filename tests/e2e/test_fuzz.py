@@ -26,7 +26,8 @@ import httpx
 import pytest
 
 from lambda_emulator.process.server import EmulatorThread
-from tests.conftest import KEY, emulator_settings
+from tests.support.keys import KEY
+from tests.support.server import emulator_settings
 
 HERE = Path(__file__).resolve().parent
 CONFIG = HERE / "schemathesis.toml"
@@ -85,6 +86,7 @@ def _operations(document: dict[str, Any]) -> dict[tuple[str, str], re.Pattern[st
     return ops
 
 
+@pytest.mark.slow
 def test_schemathesis_finds_no_failure(fuzz_server: EmulatorThread, tmp_path: Path) -> None:
     url = fuzz_server.url
     command = [

@@ -15,7 +15,8 @@ import httpx
 import pytest
 
 from lambda_emulator import __version__
-from tests.e2e.support import DEFAULT_KEY, EXECUTABLE, clean_env, run, serve
+from tests.support.keys import KEY as DEFAULT_KEY
+from tests.support.process import EXECUTABLE, clean_env, run, serve
 
 
 def _background(*args: str, tmp: Path) -> tuple[subprocess.Popen[bytes], Path]:

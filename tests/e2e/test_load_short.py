@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "load_bench.py"
 
 
+@pytest.mark.slow
 def test_ten_clients_of_mixed_traffic_for_three_seconds() -> None:
     run = subprocess.run(
         [sys.executable, str(BENCH), "--clients", "10", "--seconds", "3", "--json"],

@@ -122,6 +122,7 @@ def test_each_worker_has_its_own_emulator(lambda_emulator, worker_id, n):
 """
 
 
+@pytest.mark.slow
 def test_fixture_under_xdist_gives_each_worker_its_own_server(
     pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

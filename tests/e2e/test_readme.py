@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.support import EXECUTABLE, serve
+from tests.support.process import EXECUTABLE, serve
 
 pytest_plugins = ["pytester"]
 
@@ -48,6 +48,7 @@ def test_the_curl_tour_works(tmp_path: Path) -> None:
     assert '"code":"invalid_request"' in out and '"field":"limit"' in out
 
 
+@pytest.mark.slow
 def test_the_pytest_example_passes(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_readme_example=_block("python", "## In your pytest suite"))
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")

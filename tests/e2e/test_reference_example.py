@@ -5,14 +5,13 @@ SDK's ``wait_until_ready()`` polls while the (test-controlled) clock advances.""
 from __future__ import annotations
 
 import ipaddress
-import json
-import subprocess
 from typing import Any
 
 import httpx
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import KEY
+from tests.support.curl import curl_json
+from tests.support.keys import KEY
 
 #: Step 1 of the reference's example, byte for byte (curl sends it form-encoded by default,
 #: with the explicit JSON content type the reference adds).
@@ -25,15 +24,9 @@ REFERENCE_BODY = """{
 }"""
 
 
-def _curl(*args: str) -> dict[str, Any]:
-    done = subprocess.run(["curl", "-sS", *args], capture_output=True, check=True, timeout=30)
-    payload: dict[str, Any] = json.loads(done.stdout)
-    return payload
-
-
-def test_reference_example_with_curl(lambda_emulator: EmulatorHandle) -> None:
+def test_reference_example_withcurl_json(lambda_emulator: EmulatorHandle) -> None:
     base = lambda_emulator.url + "/v1"
-    created = _curl(
+    created = curl_json(
         "-X", "POST", base + "/instances",
         "-H", f"Authorization: Bearer {KEY}",
         "-H", "Content-Type: application/json",
@@ -49,7 +42,7 @@ def test_reference_example_with_curl(lambda_emulator: EmulatorHandle) -> None:
         polls += 1
         assert polls <= 20, "the instance never became ready"
         lambda_emulator.advance(10)
-        got = _curl(base + f"/instances/{instance_id}", "-H", f"Authorization: Bearer {KEY}")
+        got = curl_json(base + f"/instances/{instance_id}", "-H", f"Authorization: Bearer {KEY}")
         status = got["data"]["status"]
     # 3. Connect via SSH: the public IP is in the reference's documentation range.
     public_ip = got["data"]["public_ip"]

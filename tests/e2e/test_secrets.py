@@ -12,6 +12,7 @@ mode 0600, never inside the state file).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import queue
 import signal
@@ -26,13 +27,14 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
+from websockets.sync.client import ClientConnection, connect
 
-from tests.conftest import ok
+from tests.support.envelope import ok
 
 DEFAULT_KEY = "λ_sk_securitytestdefault0001"
 WEBHOOK_SECRETS = ["whsec-first-Zq81xKc0", "whsec-patched-Rr27bLm4", "whsec-second-Vv55nPq9"]
+#: The frozen clock's reading: the instance is created on a minute, so stream periods are known.
+START = "2026-01-24T10:30:00Z"
 
 
 @dataclass
@@ -58,6 +60,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
     command = [sys.executable, "-m", "lambda_emulator", "serve", "--port", "0"]
     command += ["--state-file", str(state_file), "--log-level", "debug", "--api-key", DEFAULT_KEY]
     command += ["--seed", "7", "--speed", "0", "--transitions", "instant"]
+    command += ["--start-time", START]
     env = {k: v for k, v in os.environ.items() if not k.startswith("LAMBDA_EMULATOR_")}
     with errs.open("wb") as stderr:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=env)
@@ -174,17 +177,33 @@ def _use_everything(served: Served) -> tuple[list[str], dict[str, Any]]:
         assert revoked.get("/v1/account").status_code == 401
     stream = served.url.replace("http://", "ws://") + f"/v1/instances/{instance['id']}"
     stream += "/metrics/stream"
-    for url, headers in [
-        (f"{stream}?api_key={quote(made['key'], safe='')}", {}),
-        (stream, {"Authorization": "Bearer " + idem["key"].encode().decode("latin-1")}),
-        (stream, {"X-API-Key": made["key"].encode().decode("latin-1")}),
-    ]:
-        with (
-            connect(url, additional_headers=headers) as ws,
-            pytest.raises((TimeoutError, ConnectionClosed)),
-        ):
-            ws.recv(timeout=0.3)  # the clock is frozen: the stream is open, no sample comes
+    assert instance["created_at"] == START
+    # Each stream opens with the key, and samples come only as the frozen clock is advanced:
+    # one period on, the very next message is the one for the period just finished (a stream
+    # opened after the first period also sends that one at once, before the advance).
+    for minute, (url, headers) in enumerate(
+        [
+            (f"{stream}?api_key={quote(made['key'], safe='')}&period=60", {}),
+            (
+                f"{stream}?period=60",
+                {"Authorization": "Bearer " + idem["key"].encode().decode("latin-1")},
+            ),
+            (f"{stream}?period=60", {"X-API-Key": made["key"].encode().decode("latin-1")}),
+        ]
+    ):
+        with connect(url, additional_headers=headers) as ws:
+            if minute:
+                assert _sample(ws) == f"2026-01-24T10:3{minute - 1}:00Z"
+            with httpx.Client(base_url=served.url, timeout=30) as control:
+                ok(control.post("/_emulator/clock/advance", json={"seconds": 60}))
+            assert _sample(ws) == f"2026-01-24T10:3{minute}:00Z"
     return keys, instance
+
+
+def _sample(ws: ClientConnection) -> str:
+    """The timestamp of the next stream message."""
+    message: dict[str, Any] = json.loads(ws.recv(timeout=10))
+    return str(message["timestamp"])
 
 
 def test_no_secret_at_rest_in_the_journal_or_in_logs(served: Served) -> None:

@@ -15,7 +15,10 @@ import httpx
 import pytest
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import ok
+from tests.support.curl import curl
+from tests.support.envelope import ok
+
+pytestmark = pytest.mark.slow  # certificates, TLS handshakes, a pytest run in a subprocess
 
 
 @pytest.fixture
@@ -39,10 +42,6 @@ def test_https_with_the_ca_bundle(tls_emulator: EmulatorHandle, tmp_path: Path) 
         pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"),
     ):
         untrusting.get("/_emulator/health")
-
-
-def curl(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["curl", "-sS", *args], capture_output=True, text=True, timeout=30)
 
 
 def test_curl_with_cacert(tls_emulator: EmulatorHandle) -> None:

@@ -8,9 +8,9 @@ import time
 import httpx
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import ok
-from tests.resources_support import INSTANCE_BODY, SETTLE, create_instance
-from tests.webhooks_support import SECRET, subscribe
+from tests.support.envelope import ok
+from tests.support.resources import INSTANCE_BODY, SETTLE, create_instance
+from tests.support.webhooks import SECRET, subscribe
 
 
 def test_the_reference_subscription_receives_instance_created_and_stopped(

@@ -11,9 +11,9 @@ from pathlib import Path
 from lambda_emulator.process.server import EmulatorThread
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from lambda_emulator.testing.webhook_receiver import WebhookReceiver
-from tests.conftest import ok
-from tests.conftest import test_settings as settings_with
-from tests.webhooks_support import SECRET, ping, subscribe
+from tests.support.envelope import ok
+from tests.support.server import emulator_settings as settings_with
+from tests.support.webhooks import SECRET, ping, subscribe
 
 
 @contextmanager

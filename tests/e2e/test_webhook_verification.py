@@ -17,7 +17,7 @@ import pytest
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from lambda_emulator.testing.webhook_receiver import ReceivedDelivery
-from tests.webhooks_support import SECRET, ping, subscribe
+from tests.support.webhooks import SECRET, ping, subscribe
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
 

@@ -27,9 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 
 from lambda_emulator import __version__
-from tests.e2e.support import clean_env, json_data, serve
+from tests.support.envelope import ok
+from tests.support.process import clean_env, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,6 +68,7 @@ def _check(argv: list[str], cwd: Path, timeout: float = 300) -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 def test_wheel_installs_and_works_from_anywhere(tmp_path: Path) -> None:
     """One test, not four sharing a fixture: under xdist a module fixture is built once per
     worker, and two parallel wheel builds and installs cost twice the time for nothing."""
@@ -163,9 +166,9 @@ def _check_command_serves_from_another_directory(installed: Installed) -> None:
     )  # fmt: skip
     try:
         with served.client() as client:
-            account = json_data(client.get("/v1/account"))
+            account = ok(client.get("/v1/account"))
             assert account["plan"] == "professional"
-            quota = json_data(client.get("/v1/account/quota"))  # limits from fixtures/plans.json
+            quota = ok(client.get("/v1/account/quota"))  # limits from fixtures/plans.json
             assert quota["quotas"]["instances"]["limit"] == 50
             response = client.get("/v1/openapi.json")
         assert response.status_code == 200, response.text

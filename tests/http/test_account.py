@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import err, ok
+from tests.support.envelope import err, ok
 
 
 def test_get_account_is_the_default_professional_account(client: httpx.Client) -> None:

@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-
 import httpx
 import pytest
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import KEY, err, ok
-
-
-def curl(url: str, *args: str) -> tuple[int, dict[str, object]]:
-    if shutil.which("curl") is None:
-        pytest.fail("curl is not installed: these tests run the reference's curl lines for real")
-    out = subprocess.run(
-        ["curl", "-s", "-w", "\n%{http_code}", *args, url],
-        capture_output=True,
-        check=True,
-        timeout=30,
-    )
-    body, _, status = out.stdout.rpartition(b"\n")
-    return int(status), json.loads(body)
+from tests.support.curl import curl_status
+from tests.support.envelope import err, ok
+from tests.support.keys import KEY
 
 
 @pytest.mark.parametrize("header", [f"Authorization: Bearer {KEY}", f"X-API-Key: {KEY}"])
 def test_curl_sends_lambda_as_raw_utf8_and_is_accepted(
     lambda_emulator: EmulatorHandle, header: str
 ) -> None:
-    status, payload = curl(lambda_emulator.url + "/v1/account", "-H", header)
+    status, payload = curl_status("-H", header, lambda_emulator.url + "/v1/account")
     assert status == 200 and payload["success"] is True
 
 
@@ -65,8 +50,8 @@ def test_refusals_say_why(
 
 
 def test_curl_with_an_unknown_key_is_401(lambda_emulator: EmulatorHandle) -> None:
-    status, payload = curl(
-        lambda_emulator.url + "/v1/account", "-H", "Authorization: Bearer λ_sk_ffffffffffffffff"
+    status, payload = curl_status(
+        "-H", "Authorization: Bearer λ_sk_ffffffffffffffff", lambda_emulator.url + "/v1/account"
     )
     assert status == 401
     assert payload["error"]["code"] == "authentication_failed"  # type: ignore[index]

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import err, ok
-from tests.monitoring_billing_support import HOUR, action, create_instance, instant
+from tests.support.envelope import err, ok
+from tests.support.resources import HOUR, action, create_instance, instant
 
 DAY = 24 * HOUR
 #: From the fixture's start (2026-01-24T10:30:00Z) to 2026-02-01T00:00:00Z.

@@ -10,7 +10,7 @@ import pytest
 from lambda_emulator.http.browser_safety import is_loopback_host, refusal
 from lambda_emulator.settings import SettingsError, settings_from
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import err, ok
+from tests.support.envelope import err, ok
 
 CREATE = {
     "name": "web-1",

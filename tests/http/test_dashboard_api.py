@@ -11,7 +11,9 @@ import httpx
 
 from lambda_emulator.process.server import EmulatorThread
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import KEY, emulator_settings, err, ok
+from tests.support.envelope import err, ok
+from tests.support.keys import KEY
+from tests.support.server import emulator_settings
 
 SBX = "/_emulator/ui/api/sandboxes/sbx_default"
 CREATE = {

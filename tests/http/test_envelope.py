@@ -12,7 +12,8 @@ from starlette.routing import Route
 
 from lambda_emulator.process.server import EmulatorThread
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import emulator_settings, err, ok
+from tests.support.envelope import err, ok
+from tests.support.server import emulator_settings
 
 
 def test_success_envelope_and_request_id_header(client: httpx.Client) -> None:

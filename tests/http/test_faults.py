@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import err, ok
+from tests.support.envelope import err, ok
 
 
 def test_a_rule_fails_the_next_n_matching_requests(

@@ -20,8 +20,9 @@ import pytest
 from lambda_emulator.app import API_OPERATIONS
 from lambda_emulator.http.validation import SchemaSet
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import KEY, err, ok
-from tests.security_support import changed, tables
+from tests.support.envelope import err, ok
+from tests.support.keys import KEY
+from tests.support.state import changed, tables
 
 AUTH = {b"Authorization": b"Bearer " + KEY.encode()}
 JSON = {b"Content-Type": b"application/json"}

@@ -12,8 +12,8 @@ import pytest
 
 from lambda_emulator.process.server import EmulatorThread
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import err, ok
-from tests.conftest import test_settings as settings_for
+from tests.support.envelope import err, ok
+from tests.support.server import emulator_settings as settings_for
 
 KEYS = "/v1/account/api-keys"
 

@@ -4,7 +4,6 @@ events, meters, lists and determinism."""
 from __future__ import annotations
 
 import ipaddress
-import subprocess
 from collections.abc import Callable
 from typing import Any
 
@@ -13,20 +12,17 @@ import pytest
 
 from lambda_emulator.runtime import Runtime
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import KEY, err, ok
-from tests.resources_support import (
+from tests.support.curl import curl_json
+from tests.support.envelope import err, ok
+from tests.support.events import assert_events_match_catalogue, event_types, meters_of
+from tests.support.keys import KEY
+from tests.support.resources import (
     INSTANCE_BODY,
     SETTLE,
-    assert_events_match_catalogue,
     create_instance,
-    event_types,
-    meters_of,
     running_instance,
-    runtime,
     stopped_instance,
 )
-
-__all__ = ["runtime"]  # the fixture, imported for pytest
 
 
 def test_create_starts_pending_and_runs_after_the_boot_time(
@@ -401,16 +397,6 @@ REFERENCE_LIST_EXAMPLES = [
 ]
 
 
-def _curl(url: str, *headers: str) -> Any:
-    import json
-
-    args = ["curl", "-sS", "--fail-with-body", url]
-    for header in headers:
-        args += ["-H", header]
-    done = subprocess.run(args, capture_output=True, check=True, timeout=30)
-    return json.loads(done.stdout)
-
-
 @pytest.mark.parametrize("query", REFERENCE_LIST_EXAMPLES)
 def test_reference_list_examples_with_curl(
     lambda_emulator: EmulatorHandle, client: httpx.Client, query: str
@@ -420,7 +406,12 @@ def test_reference_list_examples_with_curl(
         lambda_emulator.advance(1)
     lambda_emulator.advance(SETTLE)
     ok(client.post("/v1/instances", json={**INSTANCE_BODY, "name": "d-node"}), 201)
-    payload = _curl(lambda_emulator.url + "/v1/instances" + query, f"Authorization: Bearer {KEY}")
+    payload = curl_json(
+        "--fail-with-body",
+        "-H",
+        f"Authorization: Bearer {KEY}",
+        lambda_emulator.url + "/v1/instances" + query,
+    )
     assert payload["success"] is True
     names = [i["name"] for i in payload["data"]]
     expected = {
@@ -435,12 +426,19 @@ def test_reference_list_examples_with_curl(
     assert payload["pagination"]["total_items"] == len(expected)
     assert payload["pagination"]["limit"] == 20
     # The X-API-Key form of the reference works the same way.
-    same = _curl(lambda_emulator.url + "/v1/instances" + query, f"X-API-Key: {KEY}")
+    same = curl_json(
+        "--fail-with-body", "-H", f"X-API-Key: {KEY}", lambda_emulator.url + "/v1/instances" + query
+    )
     assert [i["name"] for i in same["data"]] == expected
 
 
 def test_v2_serves_instances_too(lambda_emulator: EmulatorHandle) -> None:
-    payload = _curl(lambda_emulator.url + "/v2/instances", f"Authorization: Bearer {KEY}")
+    payload = curl_json(
+        "--fail-with-body",
+        "-H",
+        f"Authorization: Bearer {KEY}",
+        lambda_emulator.url + "/v2/instances",
+    )
     assert payload["data"] == []
 
 
@@ -512,10 +510,10 @@ def test_the_openapi_document_is_valid(lambda_emulator: EmulatorHandle) -> None:
 
 def test_state_file_keeps_resources_transitions_and_counters(tmp_path: Any) -> None:
     from lambda_emulator.process.server import EmulatorThread
-    from tests.conftest import test_settings
+    from tests.support.server import emulator_settings
 
     state = tmp_path / "state.json"
-    first = EmulatorThread(test_settings(state_file=state)).start()
+    first = EmulatorThread(emulator_settings(state_file=state)).start()
     try:
         handle = EmulatorHandle(first)
         with handle.client() as c:
@@ -523,7 +521,7 @@ def test_state_file_keeps_resources_transitions_and_counters(tmp_path: Any) -> N
         handle.close()
     finally:
         first.stop()
-    second = EmulatorThread(test_settings(state_file=state)).start()
+    second = EmulatorThread(emulator_settings(state_file=state)).start()
     try:
         handle = EmulatorHandle(second)
         with handle.client() as c:

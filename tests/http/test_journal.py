@@ -9,7 +9,7 @@ from collections.abc import Callable
 import httpx
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import err, ok
+from tests.support.envelope import err, ok
 
 
 def test_every_api_request_is_recorded_whoever_answers_it(

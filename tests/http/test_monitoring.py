@@ -10,9 +10,9 @@ import httpx
 
 from lambda_emulator.process.server import EmulatorThread
 from lambda_emulator.testing.pytest_plugin import DEFAULT_START, EmulatorHandle
-from tests import conftest
-from tests.conftest import err, ok
-from tests.monitoring_billing_support import HOUR, action, create_instance, instant
+from tests.support.envelope import err, ok
+from tests.support.resources import HOUR, action, create_instance, instant
+from tests.support.server import emulator_settings
 
 ALL = {
     "cpu_utilization",
@@ -186,7 +186,7 @@ def test_numbers_and_bills_survive_a_restart_from_the_state_file(tmp_path: Path)
     answers = []
     for start in (DEFAULT_START, DEFAULT_START + timedelta(hours=5)):
         server = EmulatorThread(
-            conftest.test_settings(seed=3, state_file=state, start_time=start)
+            emulator_settings(seed=3, state_file=state, start_time=start)
         ).start()
         emulator = EmulatorHandle(server)
         try:

@@ -11,17 +11,9 @@ import pytest
 
 from lambda_emulator.runtime import Runtime
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import err, ok
-from tests.resources_support import (
-    SETTLE,
-    assert_events_match_catalogue,
-    create_instance,
-    event_types,
-    running_instance,
-    runtime,
-)
-
-__all__ = ["runtime"]
+from tests.support.envelope import err, ok
+from tests.support.events import assert_events_match_catalogue, event_types
+from tests.support.resources import SETTLE, create_instance, running_instance
 
 SSH = {"direction": "inbound", "protocol": "tcp", "ports": "22", "cidr": "0.0.0.0/0"}
 

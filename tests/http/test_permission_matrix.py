@@ -15,7 +15,7 @@ from lambda_emulator.app import API_OPERATIONS
 from lambda_emulator.core.permissions import AREAS
 from lambda_emulator.http.operations import Operation
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import err, ok
+from tests.support.envelope import err, ok
 
 OPERATIONS = [op for op in API_OPERATIONS if op.authenticated]
 

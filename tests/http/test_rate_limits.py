@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import httpx
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import err, ok
+from tests.support.envelope import err, ok
 
 #: The fixture's clock starts at 10:30:00Z; its hourly window ends at 11:00:00Z.
 HOUR_END = int(datetime(2026, 1, 24, 11, 0, tzinfo=UTC).timestamp())

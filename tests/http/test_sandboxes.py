@@ -11,7 +11,7 @@ import pytest
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from lambda_emulator.testing.webhook_receiver import WebhookReceiver
-from tests.conftest import err, ok
+from tests.support.envelope import err, ok
 
 INSTANCE = {
     "name": "web-1",

@@ -23,9 +23,10 @@ from websockets.sync.client import connect
 from lambda_emulator.app import API_OPERATIONS
 from lambda_emulator.http.operations import Operation
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import err, ok
-from tests.monitoring_billing_support import instant, stream_url
-from tests.security_support import changed, tables
+from tests.support.envelope import err, ok
+from tests.support.metrics_stream import stream_url
+from tests.support.resources import instant
+from tests.support.state import changed, tables
 
 #: Which resource of account A stands in for each path parameter, by the path's shape.
 PATH_RESOURCES = {

@@ -7,18 +7,9 @@ import httpx
 
 from lambda_emulator.runtime import Runtime
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import err, ok
-from tests.resources_support import (
-    SETTLE,
-    assert_events_match_catalogue,
-    available_volume,
-    event_types,
-    meters_of,
-    running_instance,
-    runtime,
-)
-
-__all__ = ["runtime"]
+from tests.support.envelope import err, ok
+from tests.support.events import assert_events_match_catalogue, event_types, meters_of
+from tests.support.resources import SETTLE, available_volume, running_instance
 
 
 def _completed(

@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import err, ok
-from tests.resources_support import SETTLE
-from tests.state_support import populate
+from tests.support.envelope import err, ok
+from tests.support.resources import SETTLE
+from tests.support.state import populate
 
 KEYS = "/v1/account/api-keys"
 

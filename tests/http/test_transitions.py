@@ -4,16 +4,16 @@ manual (moves only when the clock is advanced or after N reads), cleared by rese
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
 from lambda_emulator.runtime import Runtime
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import err, ok
-from tests.resources_support import create_instance, event_types, meters_of, runtime
-
-__all__ = ["runtime"]
+from tests.support.envelope import err, ok
+from tests.support.events import event_types, meters_of
+from tests.support.resources import create_instance
 
 
 def _get(client: httpx.Client, instance: dict[str, Any]) -> dict[str, Any]:
@@ -128,11 +128,21 @@ def test_manual_mode_moves_when_the_clock_is_advanced(
     assert ok(client.get(f"/v1/volumes/{volume['id']}"))["status"] == "available"
 
 
+def _wait_for_the_clock(emu: EmulatorHandle, since: str, seconds: float) -> None:
+    """Return once the emulator clock (running by itself) reads ``seconds`` past ``since``:
+    a condition on the emulator's own clock, not a guess at how long real time takes."""
+    target = datetime.fromisoformat(since) + timedelta(seconds=seconds)
+    deadline = time.monotonic() + 10
+    while datetime.fromisoformat(emu.now()) < target:
+        assert time.monotonic() < deadline, f"the clock never reached {target}"
+
+
 def test_manual_mode_ignores_real_time(make_emulator: Any) -> None:
     emu = make_emulator(speed=1000.0, transitions="manual")
     with emu.client() as client:
         instance = create_instance(client)
-        time.sleep(0.2)  # 200 emulated seconds pass by themselves: not an advance
+        # 200 emulated seconds pass by themselves: not an advance
+        _wait_for_the_clock(emu, instance["created_at"], 200)
         assert _get(client, instance)["status"] == "pending"
         emu.advance(45)
         assert _get(client, instance)["status"] == "running"
@@ -142,12 +152,11 @@ def test_realistic_mode_follows_a_running_clock(make_emulator: Any) -> None:
     emu = make_emulator(speed=1000.0)
     with emu.client() as client:
         instance = create_instance(client)
-        deadline = time.monotonic() + 5
-        status = instance["status"]
-        while status != "running" and time.monotonic() < deadline:
-            time.sleep(0.02)
-            status = _get(client, instance)["status"]
-        assert status == "running"
+        assert instance["status"] == "pending"
+        # Past the 45 s boot (one second more: stamps are whole seconds), the next request
+        # finds it running: every request first runs what fell due.
+        _wait_for_the_clock(emu, instance["created_at"], 46)
+        assert _get(client, instance)["status"] == "running"
 
 
 def test_reset_returns_to_the_start_up_mode(

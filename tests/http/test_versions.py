@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.conftest import err, ok
+from tests.support.envelope import err, ok
 
 
 def test_v1_and_v2_serve_the_same_api_with_version_headers(client: httpx.Client) -> None:

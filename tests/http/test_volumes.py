@@ -8,19 +8,9 @@ import pytest
 
 from lambda_emulator.runtime import Runtime
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import err, ok
-from tests.resources_support import (
-    SETTLE,
-    assert_events_match_catalogue,
-    available_volume,
-    create_instance,
-    event_types,
-    meters_of,
-    running_instance,
-    runtime,
-)
-
-__all__ = ["runtime"]
+from tests.support.envelope import err, ok
+from tests.support.events import assert_events_match_catalogue, event_types, meters_of
+from tests.support.resources import SETTLE, available_volume, create_instance, running_instance
 
 
 def test_create_then_available_after_its_creation_time(

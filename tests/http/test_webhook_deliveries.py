@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import err, ok
-from tests.webhooks_support import SECRET, ping, subscribe
+from tests.support.envelope import err, ok
+from tests.support.webhooks import SECRET, ping, subscribe
 
 
 def _free_port() -> int:

@@ -6,8 +6,8 @@ import httpx
 from openapi_spec_validator import validate
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import err, ok
-from tests.webhooks_support import SECRET, subscribe
+from tests.support.envelope import err, ok
+from tests.support.webhooks import SECRET, subscribe
 
 
 def test_create_exactly_as_the_reference_curl_and_the_secret_is_never_returned(

@@ -1,5 +1,6 @@
-"""A state with one of everything the emulator stores, built through the public API, for the
-state import tests: its export must import again and round-trip exactly."""
+"""The emulator's whole state, as the tests build and compare it: ``populate`` makes one of
+everything the emulator stores through the public API (its export must import again and
+round-trip exactly); ``tables`` and ``changed`` compare exported state across requests."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any
 import httpx
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import ok
-from tests.resources_support import SETTLE, create_instance
+from tests.support.envelope import ok
+from tests.support.resources import SETTLE, create_instance
 
 #: Nothing listens here, so deliveries fail and stay queued for a retry.
 DEAD_RECEIVER = "http://127.0.0.1:9/hook"
@@ -65,3 +66,28 @@ def populate(emu: EmulatorHandle, client: httpx.Client) -> dict[str, str]:
         "vpn": vpn["id"],
         "webhook": hook["id"],
     }
+
+
+def tables(emu: EmulatorHandle) -> dict[str, Any]:
+    """Every table of ``GET /_emulator/state``, without the one stamp a request may move
+    legitimately: the caller's own key's ``last_used_at``."""
+    state: dict[str, Any] = emu.control("GET", "state")
+    out: dict[str, Any] = dict(state["tables"])
+    out["api_keys"] = {
+        kid: {k: v for k, v in row.items() if k != "last_used_at"}
+        for kid, row in out.get("api_keys", {}).items()
+    }
+    return out
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Table → rows that differ (old, new), empty when nothing changed: a readable failure."""
+    out: dict[str, Any] = {}
+    for name in set(before) | set(after):
+        old, new = before.get(name, {}), after.get(name, {})
+        rows = {
+            k: (old.get(k), new.get(k)) for k in set(old) | set(new) if old.get(k) != new.get(k)
+        }
+        if rows:
+            out[name] = rows
+    return out

@@ -2,7 +2,8 @@
 
 The e2e tests need the installed console script (not ``EmulatorThread``): its argument parsing,
 banner, signal handling and exit codes are what they check. ``serve`` binds ``--port 0`` and the
-tests read the real URL from the banner, so parallel workers never fight over a port.
+tests read the real URL from the banner, so parallel workers never fight over a port. (An
+emulator in a thread, for tests of the API rather than of the command, is in ``server``.)
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import httpx
 
 #: The console script of the environment running the tests (the editable install).
 EXECUTABLE = str(Path(sys.executable).with_name("lambda-emulator"))
-DEFAULT_KEY = "λ_sk_1234567890abcdef"
 START_TIMEOUT = 20.0
 
 
@@ -172,10 +172,3 @@ def _read_banner(proc: subprocess.Popen[bytes], timeout: float) -> list[str] | N
                 if line.startswith("  Control"):
                     start = next(i for i, text in enumerate(lines) if "is ready" in text)
                     return lines[start : index + 1]
-
-
-def json_data(response: httpx.Response, status: int = 200) -> Any:
-    payload = response.json()
-    assert response.status_code == status, payload
-    assert payload["success"] is True, payload
-    return payload["data"]

@@ -1,4 +1,4 @@
-"""Helpers shared by the webhook tests."""
+"""Webhook subscriptions over the API: subscribing and pinging."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import ok
+from tests.support.envelope import ok
 
 SECRET = "your-webhook-secret"
 

@@ -5,17 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from lambda_emulator.app import create_app, runtime_of
 from lambda_emulator.engine import delivery_log as webhook_deliveries
 from lambda_emulator.engine.events import emit
 from lambda_emulator.resources import accounts, onboarding, webhooks
 from lambda_emulator.runtime import Runtime
-from tests.conftest import test_settings as settings_with
-
-
-@pytest.fixture
-def rt() -> Runtime:
-    return runtime_of(create_app(settings_with()))
 
 
 def _hook(rt: Runtime, account_id: str, events: list[str]) -> str:
