@@ -212,14 +212,16 @@ class Sandboxes:
         for sandbox in self._by_id.values():
             yield sandbox.world
 
-    def delete(self, sandbox_id: str) -> Sandbox:
-        """Drop a sandbox and everything in it; its keys answer 401 from now on."""
+    def delete(self, sandbox_id: str) -> dict[str, Any]:
+        """Drop a sandbox and everything in it; its keys answer 401 from now on. Returns the
+        sandbox as it was."""
         if sandbox_id == DEFAULT_SANDBOX:
             raise Conflict(
                 "The default sandbox cannot be deleted; reset it instead",
                 {"resource": "sandbox", "id": sandbox_id, "action": "delete"},
             )
         sandbox = self.get(sandbox_id)
+        shown = sandbox.view()
         del self._by_id[sandbox_id]
         for digest in self._keys_of.pop(sandbox_id, set()):
             if self._key_index.get(digest) == sandbox_id:
@@ -234,7 +236,7 @@ class Sandboxes:
             task = asyncio.get_running_loop().create_task(sandbox.sender.stop())
             self._stopping.add(task)
             task.add_done_callback(self._stopping.discard)
-        return sandbox
+        return shown
 
     def delete_all(self) -> int:
         doomed = [s.id for s in self if s.id != DEFAULT_SANDBOX]

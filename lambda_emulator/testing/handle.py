@@ -27,6 +27,7 @@ from lambda_emulator.testing.webhook_receiver import (
 __all__ = [
     "DEFAULT_START",
     "Account",
+    "Attached",
     "EmulatorHandle",
     "ReceivedDelivery",
     "WebhookReceiver",
@@ -35,6 +36,17 @@ __all__ = [
 
 #: Where the fixture's frozen clock starts, so time-dependent tests are repeatable.
 DEFAULT_START = datetime(2026, 1, 24, 10, 30, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Attached:
+    """A sandbox of an emulator that was already running (``--lambda-emulator-url``)."""
+
+    url: str
+    sandbox_id: str
+    api_key: str
+    #: ``--lambda-emulator-rate-limits=false``: switched off again after every reset.
+    rate_limits: bool = True
 
 
 @dataclass(frozen=True)
@@ -50,11 +62,24 @@ class Account:
 class EmulatorHandle:
     """What a test holds: the URL, the default key, and the control plane as methods."""
 
-    def __init__(self, server: EmulatorThread, ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self, server: EmulatorThread | Attached, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
         self._server = server
         self.url = server.url
-        self.api_key = server.settings.api_key
-        self.ca_bundle: Path | None = server.info.ca_bundle
+        self._attached = server if isinstance(server, Attached) else None
+        if self._attached is not None:
+            self.api_key = self._attached.api_key
+            self.ca_bundle: Path | None = None
+            self.sandbox_id = self._attached.sandbox_id
+            #: Where this handle's control plane is: its sandbox's, when attached.
+            self.control_path = f"/_emulator/sandboxes/{self.sandbox_id}/"
+        else:
+            assert isinstance(server, EmulatorThread)
+            self.api_key = server.settings.api_key
+            self.ca_bundle = server.info.ca_bundle
+            self.sandbox_id = "sbx_default"
+            self.control_path = "/_emulator/"
         # Building an SSL context reads the whole CA store (~50 ms): once, not per client.
         self.ssl_context = ssl_context or client_ssl_context(self.ca_bundle)
         self._control = httpx.Client(base_url=self.url, timeout=30, verify=self.ssl_context)
@@ -82,7 +107,7 @@ class EmulatorHandle:
 
     def control(self, method: str, path: str, **kwargs: Any) -> Any:
         """Call ``/_emulator/<path>`` and return its ``data`` (raises on an error envelope)."""
-        response = self._control.request(method, "/_emulator/" + path.lstrip("/"), **kwargs)
+        response = self._control.request(method, self.control_path + path.lstrip("/"), **kwargs)
         payload = response.json()
         if not payload.get("success"):
             raise AssertionError(f"control plane {method} {path} failed: {payload}")
@@ -91,6 +116,8 @@ class EmulatorHandle:
     # the control plane ---------------------------------------------------------------------
     def reset(self) -> None:
         self.control("POST", "reset")
+        if self._attached is not None and not self._attached.rate_limits:
+            self.set_rate_limits(False)
 
     def advance(self, seconds: float) -> dict[str, Any]:
         """Move the emulator clock forward, completing whatever falls due."""
@@ -187,7 +214,8 @@ class EmulatorHandle:
         page = 1
         while True:
             response = self._control.get(
-                "/_emulator/webhooks/deliveries", params={**filters, "page": page, "limit": 100}
+                self.control_path + "webhooks/deliveries",
+                params={**filters, "page": page, "limit": 100},
             )
             payload = response.json()
             if not payload.get("success"):

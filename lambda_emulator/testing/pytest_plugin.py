@@ -27,7 +27,9 @@ are imported when a test first asks for the fixture.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator, Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from lambda_emulator.testing.handle import (
         DEFAULT_START,
         Account,
+        Attached,
         EmulatorHandle,
         ReceivedDelivery,
         WebhookReceiver,
@@ -73,6 +76,7 @@ _OPTIONS = {
 }
 
 _settings_key = pytest.StashKey[dict[str, Any]]()
+_url_key = pytest.StashKey[str]()
 
 
 def __getattr__(name: str) -> Any:
@@ -89,6 +93,13 @@ def _flag(name: str) -> str:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("lambda-emulator")
+    group.addoption(
+        "--lambda-emulator-url",
+        dest="lambda_emulator_url",
+        default=None,
+        help="use the emulator running at this root URL (in a sandbox of this session's own) "
+        "instead of starting one (default: $LAMBDA_EMULATOR_URL)",
+    )
     for name, (default, help_text) in _OPTIONS.items():
         group.addoption(
             _flag(name),
@@ -115,15 +126,27 @@ def pytest_configure(config: pytest.Config) -> None:
         except SettingsError as exc:
             raise pytest.UsageError(str(exc)) from None
     config.stash[_settings_key] = values
+    url = config.getoption("lambda_emulator_url") or os.environ.get("LAMBDA_EMULATOR_URL")
+    if url:
+        if not url.startswith(("http://", "https://")):
+            raise pytest.UsageError(
+                f"--lambda-emulator-url: {url!r} is not an http(s) URL "
+                "(the emulator's root URL, as serve prints it)"
+            )
+        config.stash[_url_key] = url.rstrip("/")
 
 
 @pytest.fixture(scope="session")
-def _lambda_emulator_server(pytestconfig: pytest.Config) -> Iterator[EmulatorThread]:
+def _lambda_emulator_server(pytestconfig: pytest.Config) -> Iterator[EmulatorThread | Attached]:
     from lambda_emulator.process.server import EmulatorThread
     from lambda_emulator.settings import Settings
     from lambda_emulator.testing.handle import DEFAULT_START
 
     chosen = pytestconfig.stash[_settings_key]
+    url = pytestconfig.stash.get(_url_key, None)
+    if url is not None:
+        yield from _attach(pytestconfig, url, chosen, DEFAULT_START)
+        return
     settings = Settings(
         host="127.0.0.1",
         port=0,
@@ -139,17 +162,54 @@ def _lambda_emulator_server(pytestconfig: pytest.Config) -> Iterator[EmulatorThr
         server.stop()
 
 
-@pytest.fixture(scope="session")
-def _lambda_emulator_ssl(_lambda_emulator_server: EmulatorThread) -> ssl.SSLContext:
-    from lambda_emulator.testing.handle import client_ssl_context
+def _attach(
+    config: pytest.Config, url: str, chosen: dict[str, Any], start: datetime
+) -> Iterator[Attached]:
+    """A sandbox of this session's own (of this xdist worker's) on a running emulator,
+    deleted at the end; the fixture's options become the sandbox's settings."""
+    import httpx
 
+    from lambda_emulator.testing.handle import Attached
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    body = {
+        "name": f"pytest {worker} (pid {os.getpid()})",
+        "seed": chosen["seed"],
+        "speed": chosen["speed"],
+        "start_time": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "transitions": chosen["transitions"],
+    }
+    with httpx.Client(base_url=url, timeout=30) as client:
+        try:
+            response = client.post("/_emulator/sandboxes", json=body)
+        except httpx.HTTPError as exc:
+            raise pytest.UsageError(f"--lambda-emulator-url {url}: not reachable ({exc})") from None
+        payload = response.json() if response.content else {}
+        if response.status_code != 201:
+            raise pytest.UsageError(
+                f"--lambda-emulator-url {url}: creating a sandbox failed "
+                f"({response.status_code}: {payload.get('error', payload)})"
+            )
+        created = payload["data"]
+        try:
+            yield Attached(url, created["id"], created["api_key"], chosen["rate_limits"])
+        finally:
+            client.delete(f"/_emulator/sandboxes/{created['id']}")
+
+
+@pytest.fixture(scope="session")
+def _lambda_emulator_ssl(_lambda_emulator_server: EmulatorThread | Attached) -> ssl.SSLContext:
+    from lambda_emulator.testing.handle import Attached, client_ssl_context
+
+    if isinstance(_lambda_emulator_server, Attached):
+        return client_ssl_context(None)
     return client_ssl_context(_lambda_emulator_server.info.ca_bundle)
 
 
 @pytest.fixture
 def lambda_emulator(
     request: pytest.FixtureRequest,
-    _lambda_emulator_server: EmulatorThread,
+    _lambda_emulator_server: EmulatorThread | Attached,
     _lambda_emulator_ssl: ssl.SSLContext,
 ) -> Iterator[EmulatorHandle]:
     """A running emulator, reset to its start-up state for this test."""

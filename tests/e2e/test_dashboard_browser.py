@@ -281,7 +281,7 @@ def test_copy_as_curl_reproduces_the_request(
 def test_redeliver_and_advance_from_the_page(
     dash: Dash, lambda_emulator: EmulatorHandle, client: httpx.Client
 ) -> None:
-    receiver = lambda_emulator.testing.webhook_receiver()
+    receiver = lambda_emulator.webhook_receiver()
     receiver.respond_with(500)
     lambda_emulator.control("PUT", "webhooks/config", json={"retry_schedule": [30]})
     hook = {"url": receiver.url, "events": ["instance.*"], "secret": "whsec_dashboardtest"}

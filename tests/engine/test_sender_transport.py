@@ -33,7 +33,7 @@ def test_deliveries_reach_the_transport_signed_and_in_order() -> None:
         # the lifespan starts the sender; the API is called in process, without a socket
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as api:
+            async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as api:
                 hook = await api.post(
                     "/v1/webhooks",
                     json={

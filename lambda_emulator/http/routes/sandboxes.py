@@ -31,7 +31,7 @@ def get_sandbox(call: Call) -> Any:
 
 
 def delete_sandbox(call: Call) -> Any:
-    return call.sandboxes.delete(call.params["sandbox_id"]).view()
+    return call.sandboxes.delete(call.params["sandbox_id"])
 
 
 def delete_sandboxes(call: Call) -> Any:
