@@ -102,8 +102,8 @@ def test_parallel_clients_never_see_each_other(lambda_emulator: EmulatorHandle) 
         assert len(set(result["instances"])) == 1
     assert len({r["instances"][0] for r in results}) == CLIENTS
     assert len({r["sandbox"] for r in results}) == CLIENTS
+    assert lambda_emulator.requests() == default_before  # no request reached its journal
     with lambda_emulator.client() as client:
         assert ok(client.get("/v1/instances")) == []  # the default world saw none of it
-    assert lambda_emulator.requests() == default_before
     with httpx.Client(base_url=lambda_emulator.url) as root:
         assert [s["id"] for s in ok(root.get("/_emulator/sandboxes"))] == ["sbx_default"]
