@@ -32,10 +32,16 @@ __all__ = [
     "ReceivedDelivery",
     "WebhookReceiver",
     "client_ssl_context",
+    "control_client",
 ]
 
 #: Where the fixture's frozen clock starts, so time-dependent tests are repeatable.
 DEFAULT_START = datetime(2026, 1, 24, 10, 30, tzinfo=UTC)
+
+
+def control_client(url: str, ssl_context: ssl.SSLContext) -> httpx.Client:
+    """The client a handle steers the emulator with (never through a proxy: it is local)."""
+    return httpx.Client(base_url=url, timeout=30, verify=ssl_context, trust_env=False)
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,11 @@ class EmulatorHandle:
     """What a test holds: the URL, the default key, and the control plane as methods."""
 
     def __init__(
-        self, server: EmulatorThread | Attached, ssl_context: ssl.SSLContext | None = None
+        self,
+        server: EmulatorThread | Attached,
+        ssl_context: ssl.SSLContext | None = None,
+        *,
+        control: httpx.Client | None = None,
     ) -> None:
         self._server = server
         self.url = server.url
@@ -82,7 +92,10 @@ class EmulatorHandle:
             self.control_path = "/_emulator/"
         # Building an SSL context reads the whole CA store (~50 ms): once, not per client.
         self.ssl_context = ssl_context or client_ssl_context(self.ca_bundle)
-        self._control = httpx.Client(base_url=self.url, timeout=30, verify=self.ssl_context)
+        # The fixture hands every test's handle one control client for the whole session;
+        # a handle made on its own makes (and closes) its own.
+        self._owns_control = control is None
+        self._control = control or control_client(self.url, self.ssl_context)
         self._receivers: list[WebhookReceiver] = []
         # Closed with the handle: an HTTPS connection a test leaves open otherwise holds the
         # server's shutdown for its whole graceful timeout (5 s) at the session's end.
@@ -101,6 +114,9 @@ class EmulatorHandle:
         headers.update(kwargs.pop("headers", {}))
         kwargs.setdefault("timeout", 30)
         kwargs.setdefault("verify", self.ssl_context)
+        # a loopback emulator: no proxy from the environment may stand in between (reading
+        # the environment's proxy settings is also most of what making a client costs)
+        kwargs.setdefault("trust_env", False)
         client = httpx.Client(base_url=self.url, headers=headers, **kwargs)
         self._clients.append(client)
         return client
@@ -256,7 +272,8 @@ class EmulatorHandle:
         for client in self._clients:
             client.close()
         self._clients.clear()
-        self._control.close()
+        if self._owns_control:
+            self._control.close()
 
     def journal_report(self, bodies: bool = False) -> str:
         """The requests this test made, one line each (method, path, status, request id; the

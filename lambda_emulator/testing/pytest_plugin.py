@@ -39,6 +39,8 @@ from lambda_emulator.settings import SettingsError, parse_value
 if TYPE_CHECKING:
     import ssl
 
+    import httpx
+
     from lambda_emulator.process.server import EmulatorThread
     from lambda_emulator.testing.handle import (
         DEFAULT_START,
@@ -206,16 +208,34 @@ def _lambda_emulator_ssl(_lambda_emulator_server: EmulatorThread | Attached) -> 
     return client_ssl_context(_lambda_emulator_server.info.ca_bundle)
 
 
+@pytest.fixture(scope="session")
+def _lambda_emulator_control(
+    _lambda_emulator_server: EmulatorThread | Attached, _lambda_emulator_ssl: ssl.SSLContext
+) -> Iterator[httpx.Client]:
+    """One control-plane client for the session: its connection is reused by every test's
+    reset instead of being made anew per test."""
+    from lambda_emulator.testing.handle import control_client
+
+    client = control_client(_lambda_emulator_server.url, _lambda_emulator_ssl)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
 @pytest.fixture
 def lambda_emulator(
     request: pytest.FixtureRequest,
     _lambda_emulator_server: EmulatorThread | Attached,
     _lambda_emulator_ssl: ssl.SSLContext,
+    _lambda_emulator_control: httpx.Client,
 ) -> Iterator[EmulatorHandle]:
     """A running emulator, reset to its start-up state for this test."""
     from lambda_emulator.testing.handle import EmulatorHandle
 
-    handle = EmulatorHandle(_lambda_emulator_server, _lambda_emulator_ssl)
+    handle = EmulatorHandle(
+        _lambda_emulator_server, _lambda_emulator_ssl, control=_lambda_emulator_control
+    )
     handle.reset()
     request.node.stash[_handle_key] = handle
     try:
