@@ -75,8 +75,9 @@ def http_exception_handler(rt: Runtime) -> Callable[[Request, Exception], Any]:
         path, method = request.url.path, request.method
         error: ApiError
         if exc.status_code == 405:
+            # Starlette's Allow lists HEAD beside GET: a route that answers GET answers HEAD.
             allow = (exc.headers or {}).get("Allow", "")
-            allowed = [m.strip() for m in allow.split(",") if m.strip() and m.strip() != "HEAD"]
+            allowed = sorted({m.strip() for m in allow.split(",") if m.strip()})
             error = MethodNotAllowed(
                 f"Method {method} is not allowed on {path}; allowed: {', '.join(allowed)}",
                 {"method": method, "allowed_methods": allowed},

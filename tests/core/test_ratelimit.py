@@ -22,7 +22,7 @@ def run(limits: Limits, times: list[float]) -> list[Decision]:
     return decisions
 
 
-def test_the_51st_request_in_one_second_on_free_is_refused_until_the_first_is_a_second_old() -> None:
+def test_the_51st_request_on_free_waits_until_the_first_is_a_second_old() -> None:
     decisions = run(FREE, [T0 + 0.25] * 51 + [T0 + 0.999, T0 + 1.0, T0 + 1.25])
     assert all(d.allowed for d in decisions[:50])
     refused = decisions[50]
