@@ -7,10 +7,10 @@ reset starts every account afresh. The arithmetic is ``core.ratelimit``.
 from __future__ import annotations
 
 from lambda_emulator.core.ratelimit import Decision, Limits, check, preview
-from lambda_emulator.errors import RateLimitExceeded
 from lambda_emulator.runtime import Runtime
+from lambda_emulator.traffic.refusals import refusal
 
-__all__ = ["admit", "limits_for", "peek", "refusal"]
+__all__ = ["admit", "limits_for", "peek"]
 
 _DEFAULT_PLAN = "professional"
 
@@ -54,24 +54,3 @@ def peek(rt: Runtime, account_id: str) -> tuple[Limits, Decision] | None:
     window, decision = preview(windows.get(account_id), rt.clock.epoch(), limits)
     windows[account_id] = window
     return limits, decision
-
-
-def refusal(limits: Limits, decision: Decision, wait: int) -> RateLimitExceeded:
-    """The 429 of a refused request (the real one, and the model for an injected one)."""
-    exceeded = decision.exceeded or "burst"
-    scope = (
-        f"{limits.per_hour} requests per hour"
-        if exceeded == "hourly"
-        else f"a burst of {limits.burst} requests per second"
-    )
-    return RateLimitExceeded(
-        f"Rate limit exceeded. Retry after {wait} seconds.",
-        {
-            "limit": exceeded,
-            "requests_per_hour": limits.per_hour,
-            "burst": limits.burst,
-            "reason": f"the account's plan allows {scope}",
-        },
-        headers={**decision.headers(), "Retry-After": str(wait)},
-        extra={"retry_after": wait},
-    )
