@@ -106,12 +106,13 @@ def _verdict(window: Window, now: float, limits: Limits) -> Decision:
 def check(window: Window | None, now: float, limits: Limits) -> tuple[Window, Decision]:
     """Count one request at ``now`` if the limits allow it; the window and the verdict."""
     window = _current(window, now)
-    decision = _verdict(window, now, limits)
-    if not decision.allowed:
-        return window, decision
-    window.hour_count += 1
-    window.recent.append(now)
-    return window, Decision(True, decision.limit, decision.remaining - 1, decision.reset, 0)
+    if window.hour_count < limits.per_hour and len(window.recent) < limits.burst:
+        # the common case, with one Decision built: every request pays for this path
+        window.hour_count += 1
+        window.recent.append(now)
+        remaining = limits.per_hour - window.hour_count
+        return window, Decision(True, limits.per_hour, remaining, window.hour_start + HOUR, 0)
+    return window, _verdict(window, now, limits)
 
 
 def preview(window: Window | None, now: float, limits: Limits) -> tuple[Window, Decision]:
