@@ -13,6 +13,8 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -378,3 +380,29 @@ def test_a_rule_shows_its_failure(lambda_emulator: EmulatorHandle) -> None:
     rule = lambda_emulator.inject_fault("/v1/*", failure="slow_body", latency_ms=250)
     assert (rule["failure"], rule["status"], rule["latency_ms"]) == ("slow_body", None, 250)
     assert lambda_emulator.inject_fault("/v1/*", status=500)["failure"] is None
+
+
+def test_the_socket_level_kinds_work_over_tls(
+    make_emulator: Callable[..., EmulatorHandle], tmp_path: Path
+) -> None:
+    secure = make_emulator(tls=True, tls_dir=tmp_path / "tls")
+    for failure in ("connection_reset", "empty_response", "truncated_body"):
+        secure.inject_fault("/v1/account", failure=failure, count=1)
+    with secure.client() as client:
+        # Python's ssl module reads a reset under TLS as the end of the stream, so httpx says
+        # "disconnected" there (curl, below, sees the reset itself)
+        for _ in range(3):
+            with pytest.raises(httpx.RemoteProtocolError):
+                client.get("/v1/account")
+        ok(client.get("/v1/account"))
+    assert [e["failure"] for e in secure.requests()] == [
+        "connection_reset", "empty_response", "truncated_body", None
+    ]  # fmt: skip
+    if CURL is not None:
+        secure.inject_fault("/v1/account", failure="connection_reset", count=1)
+        done = subprocess.run(
+            [CURL, "-sS", "--cacert", str(secure.ca_bundle), "-H",
+             f"Authorization: Bearer {secure.api_key}", secure.url + "/v1/account"],
+            capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+        assert done.returncode == 56 and "reset by peer" in done.stderr, done.stderr
