@@ -1,21 +1,33 @@
-"""Rate-limit arithmetic: an hourly fixed window and a one-second burst window, per account.
+"""Rate-limit arithmetic: an hourly fixed window and a sliding one-second burst, per account.
 
 The hourly window is aligned to the hour of the emulator clock (10:00:00–11:00:00), so
 ``X-RateLimit-Reset`` is the epoch second at which it ends. The burst is the most requests
-allowed within any one clock second (the same fixed-window idea at a one-second grain). A
-refused request is not counted: a client that backs off and retries is not punished twice.
+allowed within ANY interval of one second, not within each clock second: a fixed per-second
+window would let 50 requests at 10:00:00.9 and 50 more at 10:00:01.1 through on the free plan,
+100 within 0.2 s. So a ``Window`` keeps the times of the requests it counted in the last second,
+oldest first; a request at ``now`` passes when fewer than ``burst`` of them are later than
+``now - 1``, and a refused one waits until the oldest of them leaves the interval.
 
-Pure: the caller passes ``now`` (emulator epoch seconds) and keeps the returned ``Window``.
+Cost and memory: every counted time is appended once and dropped once, so a check is O(1)
+amortised, and no more than ``burst`` times are ever kept per account (a time is appended only
+when fewer than ``burst`` are in the interval). A refused request is not counted: a client that
+backs off and retries is not punished twice.
+
+Pure: the caller passes ``now`` (emulator epoch seconds) and keeps the returned ``Window`` (the
+same object, updated in place, so the burst's times are not copied on every request).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 
-__all__ = ["HOUR", "Decision", "Limits", "Window", "check"]
+__all__ = ["BURST_SECONDS", "HOUR", "Decision", "Limits", "Window", "check", "preview"]
 
 HOUR = 3600
+#: The length of the interval the burst limit applies to.
+BURST_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -24,14 +36,21 @@ class Limits:
     burst: int
 
 
-@dataclass(frozen=True)
+@dataclass
 class Window:
-    """What has been counted for one account: the current hour and the current second."""
+    """What has been counted for one account: the current hour, and the times of the requests
+    counted within the last second (oldest first, at most ``burst`` of them)."""
 
     hour_start: int
-    hour_count: int
-    second: int
-    second_count: int
+    hour_count: int = 0
+    recent: deque[float] = field(default_factory=deque)
+
+    def forget_before(self, now: float) -> None:
+        """Drop the counted times that no longer share a one-second interval with ``now``."""
+        recent = self.recent
+        horizon = now - BURST_SECONDS
+        while recent and recent[0] <= horizon:
+            recent.popleft()
 
 
 @dataclass(frozen=True)
@@ -59,23 +78,45 @@ def _seconds_until(moment: float, now: float) -> int:
     return max(1, math.ceil(moment - now))
 
 
-def check(window: Window | None, now: float, limits: Limits) -> tuple[Window, Decision]:
-    """Count one request at ``now`` if the limits allow it; the new window and the verdict."""
+def _current(window: Window | None, now: float) -> Window:
+    """``window`` as of ``now``: a new hour starts its count afresh (the burst's times carry
+    over, since an interval of one second may straddle the hour)."""
     hour_start = int(now // HOUR) * HOUR
-    second = math.floor(now)
-    reset = hour_start + HOUR
-    if window is None or window.hour_start != hour_start:
-        window = Window(hour_start, 0, second, 0)
-    if window.second != second:
-        window = Window(window.hour_start, window.hour_count, second, 0)
+    if window is None:
+        window = Window(hour_start)
+    elif window.hour_start != hour_start:
+        window.hour_start, window.hour_count = hour_start, 0
+    window.forget_before(now)
+    return window
+
+
+def _verdict(window: Window, now: float, limits: Limits) -> Decision:
+    """What a request at ``now`` would meet, counting nothing."""
+    reset = window.hour_start + HOUR
     if window.hour_count >= limits.per_hour:
-        # The hour's end is never before the next second, so it alone decides the wait.
-        return window, Decision(
-            False, limits.per_hour, 0, reset, _seconds_until(reset, now), "hourly"
-        )
+        # The hour's end is never before the burst frees up, so it alone decides the wait.
+        return Decision(False, limits.per_hour, 0, reset, _seconds_until(reset, now), "hourly")
     remaining = limits.per_hour - window.hour_count
-    if window.second_count >= limits.burst:
-        wait = _seconds_until(second + 1, now)
-        return window, Decision(False, limits.per_hour, remaining, reset, wait, "burst")
-    counted = Window(hour_start, window.hour_count + 1, second, window.second_count + 1)
-    return counted, Decision(True, limits.per_hour, remaining - 1, reset, 0)
+    if len(window.recent) >= limits.burst:
+        wait = _seconds_until(window.recent[0] + BURST_SECONDS, now)
+        return Decision(False, limits.per_hour, remaining, reset, wait, "burst")
+    return Decision(True, limits.per_hour, remaining, reset, 0)
+
+
+def check(window: Window | None, now: float, limits: Limits) -> tuple[Window, Decision]:
+    """Count one request at ``now`` if the limits allow it; the window and the verdict."""
+    window = _current(window, now)
+    if window.hour_count < limits.per_hour and len(window.recent) < limits.burst:
+        # the common case, with one Decision built: every request pays for this path
+        window.hour_count += 1
+        window.recent.append(now)
+        remaining = limits.per_hour - window.hour_count
+        return window, Decision(True, limits.per_hour, remaining, window.hour_start + HOUR, 0)
+    return window, _verdict(window, now, limits)
+
+
+def preview(window: Window | None, now: float, limits: Limits) -> tuple[Window, Decision]:
+    """What a request at ``now`` would meet, without counting it: the headers an answer
+    carries when the request never reached the rate limiter (an injected error)."""
+    window = _current(window, now)
+    return window, _verdict(window, now, limits)

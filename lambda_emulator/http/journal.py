@@ -80,6 +80,7 @@ class JournalMiddleware:
             entry.duration_ms = (time.perf_counter() - started) * 1000
             entry.account_id = state.get("account_id") or None
             entry.fault_id = state.get("fault_id")
+            entry.failure = state.get("failure")
             world.traffic.journal.add(entry)
 
     async def _capturing(self, scope: Scope, receive: Receive, entry: Entry) -> Receive:

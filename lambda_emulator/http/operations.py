@@ -4,11 +4,12 @@ An ``Operation`` (``http.declare``) declares a method and path, the permission i
 schemas of its body, query and response, and a plain handler that calls a service.
 ``endpoint`` turns it into an async Starlette endpoint whose ``Pipeline`` runs, in order:
 
-    catch up the clock's due jobs → the front door (an injected error) → identify (the key,
-    the rate limit, the permission) → read the body → claim the Idempotency-Key (or replay
-    its stored answer) → injected latency → validate the query and body → run the handler in
-    one store transaction (with the idempotency record) → validate the response → envelope,
-    with the rate-limit headers on every answer after the request was counted
+    catch up the clock's due jobs → the front door (an injected error or a front-door network
+    failure) → identify (the key, the rate limit, the permission) → read the body → claim the
+    Idempotency-Key (or replay its stored answer) → injected latency → validate the query and
+    body → run the handler in one store transaction (with the idempotency record) → validate
+    the response → envelope, with the rate-limit headers on every answer after the request was
+    counted → a network failure of the answer (truncated or slow body), if a rule says so
 
 Every failure on the way is an ``ApiError`` and leaves through ``error_response``. Faults, rate
 limits and idempotency apply to the emulated API only, never to the control plane.
@@ -35,6 +36,7 @@ from lambda_emulator.errors import (
     NotFound,
     ServerError,
 )
+from lambda_emulator.http import network_faults
 from lambda_emulator.http.auth import presented_key, utf8_header
 from lambda_emulator.http.bodies import parse_json, read_body
 from lambda_emulator.http.declare import Call, Operation, OperationFamily, Result
@@ -103,6 +105,8 @@ class Exchange:
     held: idempotency.Claim | None = None
     #: Whether the handler ran: only then is an error answer remembered for the key.
     handler_ran: bool = False
+    #: The fault rule that fired for this request, if any.
+    fault: faults.Fault | None = None
 
 
 class Pipeline:
@@ -137,36 +141,59 @@ class Pipeline:
                 idempotency.release(ex.rt, ex.held)
         if ex.limit_headers:
             response.headers.update(ex.limit_headers)
+        fault = ex.fault
+        if fault is not None and fault.failure in faults.RESPONSE_FAILURES:
+            response.headers["X-Emulator-Fault"] = fault.id
+            response = network_faults.spoiled(fault.failure, response, fault.latency_ms)
         return response
 
     async def _steps(self, ex: Exchange) -> Response:
         ex.rt.run_due()  # what fell due on the clock happens before this request is served
-        delay = await self._front_door(ex)
+        broken = await self._front_door(ex)
+        if broken is not None:
+            return broken
         self._identify(ex)
         limit = self.op.max_body_bytes or ex.rt.settings.max_body_bytes
         raw = await read_body(ex.request, limit)
         replay = self._claim_key(ex, raw)
         if replay is not None:
             return replay
-        if delay:
-            await sleep_at_least(delay)
+        if ex.fault is not None and ex.fault.delay_before_operation:
+            await sleep_at_least(ex.fault.delay_before_operation)
         call = self._validated_call(ex, raw)
         ex.handler_ran = True
         status, headers, payload = await self._run_handler(ex, call)
         body = _with_metadata(ex.rt, payload, ex.request_id)
         return envelope_response(body, status, headers)
 
-    async def _front_door(self, ex: Exchange) -> float:
-        """An injected error answers here, before anything is counted or stored; injected
-        latency is returned, to be spent once the request is counted and its key held."""
+    async def _front_door(self, ex: Exchange) -> Response | None:
+        """An injected error or a front-door network failure answers here, before anything is
+        counted or stored; any other rule that fired (latency, a failure of the answer) is
+        kept in ``ex.fault`` for the steps that apply it. With no rule this is one check."""
         fault = _fault_for(ex.rt, ex.request) if self.api else None
         if fault is None:
-            return 0.0
+            return None
+        ex.fault = fault
         ex.state["fault_id"] = fault.id
+        if fault.failure is not None:
+            ex.state["failure"] = fault.failure
+        if not fault.at_front_door:
+            return None
+        await sleep_at_least(fault.latency_ms / 1000)
+        # A caller with a valid key gets what the real answer would carry (X-RateLimit-*),
+        # read without counting: the front door failed before the limiter.
+        caller = api_keys.valid_key(ex.rt, _secret(ex.request))
+        seen = None
+        if caller is not None:
+            ex.state["account_id"] = caller["account_id"]
+            seen = ratelimit.peek(ex.rt, caller["account_id"])
         if fault.is_error:
-            await sleep_at_least(fault.latency_ms / 1000)
-            raise faults.injected_error(fault)
-        return fault.latency_ms / 1000
+            raise faults.injected_error(fault, seen)
+        headers = {"X-Emulator-Fault": fault.id}
+        if seen is not None:
+            headers.update(seen[1].headers())
+        assert fault.failure is not None
+        return network_faults.broken_answer(fault.failure, headers)
 
     def _identify(self, ex: Exchange) -> None:
         """Who is calling: the key (401), the rate limit (429), the permission (403)."""
@@ -264,6 +291,14 @@ async def sleep_at_least(seconds: float) -> None:
     deadline = time.perf_counter() + seconds
     while (left := deadline - time.perf_counter()) > 0:
         await asyncio.sleep(left)
+
+
+def _secret(request: Request) -> str:
+    """The key a request presents, or "" (which no key matches)."""
+    try:
+        return presented_key(request.headers)
+    except ApiError:
+        return ""
 
 
 def _fault_for(rt: Runtime, request: Request) -> faults.Fault | None:

@@ -16,15 +16,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from lambda_emulator.errors import ApiError, MethodNotAllowed, NotFound
+from lambda_emulator.errors import ApiError, MethodNotAllowed, NotFound, RateLimitExceeded
+from lambda_emulator.http.auth import presented_key
 from lambda_emulator.http.envelope import error_response
 from lambda_emulator.http.openapi import build_openapi
 from lambda_emulator.http.operations import Edge, Operation, endpoint
+from lambda_emulator.resources import api_keys
 from lambda_emulator.runtime import Runtime
+from lambda_emulator.traffic import ratelimit
 
 __all__ = ["API_VERSIONS", "http_exception_handler", "openapi_route", "operation_routes"]
 
 API_VERSIONS = ("v1", "v2")
+CONTROL_PREFIX = "/_emulator"
 _VERSION_RE = re.compile(r"^/(v\d+)(?:/|$)")
 
 
@@ -76,8 +80,9 @@ def http_exception_handler(default: Runtime) -> Callable[[Request, Exception], A
         path, method = request.url.path, request.method
         error: ApiError
         if exc.status_code == 405:
+            # Starlette's Allow lists HEAD beside GET: a route that answers GET answers HEAD.
             allow = (exc.headers or {}).get("Allow", "")
-            allowed = [m.strip() for m in allow.split(",") if m.strip() and m.strip() != "HEAD"]
+            allowed = sorted({m.strip() for m in allow.split(",") if m.strip()})
             error = MethodNotAllowed(
                 f"Method {method} is not allowed on {path}; allowed: {', '.join(allowed)}",
                 {"method": method, "allowed_methods": allowed},
@@ -94,6 +99,31 @@ def http_exception_handler(default: Runtime) -> Callable[[Request, Exception], A
                 error = NotFound(
                     f"No such endpoint: {method} {path}", {"method": method, "path": path}
                 )
-        return error_response(error, request_id, rt.timestamp())
+        try:
+            limit_headers = _counted(rt, request, state)
+        except RateLimitExceeded as refused:
+            return error_response(refused, request_id, rt.timestamp())
+        response = error_response(error, request_id, rt.timestamp())
+        response.headers.update(limit_headers)
+        return response
 
     return handle
+
+
+def _counted(rt: Runtime, request: Request, state: dict[str, Any]) -> dict[str, str]:
+    """A 404 or 405 to an API request with a valid key is an answer after authentication
+    like any other: it is counted, once (no pipeline ran for it), and carries the rate-limit
+    headers; over the limit it is the 429 the pipeline would answer (the limiter stands in
+    front of routing there too), raised as ``RateLimitExceeded``."""
+    if request.url.path.startswith(CONTROL_PREFIX) or not rt.rate_limits_on:
+        return {}
+    try:
+        secret = presented_key(request.headers)
+    except ApiError:
+        return {}
+    key = api_keys.valid_key(rt, secret)
+    if key is None:
+        return {}
+    state["account_id"] = key["account_id"]
+    decision = ratelimit.admit(rt, key["account_id"])
+    return decision.headers() if decision is not None else {}

@@ -24,6 +24,7 @@ from starlette.applications import Starlette
 from lambda_emulator.app import create_app, runtime_of
 from lambda_emulator.http.dashboard import close_streams
 from lambda_emulator.process import log_redaction
+from lambda_emulator.process.connections import protocol_class
 from lambda_emulator.runtime import Runtime
 from lambda_emulator.settings import Settings, SettingsError
 from lambda_emulator.storage.protocol import StoreError
@@ -81,6 +82,8 @@ def _url(settings: Settings, sock: socket.socket) -> str:
 def _config(app: Starlette, settings: Settings, tls_files: dict[str, Any]) -> uvicorn.Config:
     config = uvicorn.Config(
         app,
+        # uvicorn's own protocol, lending requests the socket control network faults need
+        http=protocol_class(),
         log_level=settings.log_level,
         access_log=settings.log_level == "debug",
         lifespan="on",

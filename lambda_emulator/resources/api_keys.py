@@ -26,6 +26,7 @@ __all__ = [
     "list_keys",
     "still_valid",
     "store_key",
+    "valid_key",
 ]
 
 API_KEYS = "api_keys"
@@ -148,6 +149,18 @@ def still_valid(rt: Runtime, key_id: str) -> str | None:
     if lapsed is None:
         return None
     return "API key was revoked" if lapsed == "revoked" else "API key expired"
+
+
+def valid_key(rt: Runtime, secret: str) -> Doc | None:
+    """The key document when ``secret`` would authenticate, else ``None``; it only reads
+    (``last_used_at`` is left alone), for answers given before authentication that must
+    still look like the real ones to a valid caller (an injected error, an unknown route)."""
+    if not keycore.is_well_formed(secret):
+        return None
+    doc = find_by_secret(rt, secret)
+    if doc is None or _lapsed(doc, rt.now()) is not None:
+        return None
+    return doc
 
 
 def authenticate(rt: Runtime, secret: str) -> Doc:

@@ -10,7 +10,14 @@ When a request arrives, the first rule (in creation order) that matches and fire
 - a rule with ``status`` or ``code`` answers at once with that error, before authentication (a
   failing front door: nothing is counted or stored), after ``latency_ms`` if it has one;
 - a rule with only ``latency_ms`` delays the request after it has been authenticated, counted by
-  the rate limiter and marked in flight for its Idempotency-Key (a slow backend).
+  the rate limiter and marked in flight for its Idempotency-Key (a slow backend);
+- a rule with ``failure`` breaks the network instead of answering an error (SPEC §13):
+  ``connection_reset``, ``empty_response`` and ``malformed_json`` happen at the front door, like
+  an error (nothing counted or stored; ``latency_ms`` waits first); ``truncated_body`` and
+  ``slow_body`` spoil the real answer on its way back, after the operation ran (the response
+  was lost, not the request): ``truncated_body`` waits ``latency_ms`` like a slow backend,
+  ``slow_body`` spends it dribbling the body. What each does to the socket is
+  ``http.network_faults``.
 
 ``count`` limits how many times a rule fires; ``probability`` makes it fire at random, from a
 stream private to the rule and derived from ``--seed``, so a run with the same seed and the same
@@ -27,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lambda_emulator.core.ids import make_id, rng_for
+from lambda_emulator.core.ratelimit import Decision, Limits
 from lambda_emulator.errors import (
     ERROR_CATALOGUE,
     ApiError,
@@ -34,8 +42,22 @@ from lambda_emulator.errors import (
     NotFound,
     error_for_code,
 )
+from lambda_emulator.traffic.refusals import refusal
 
-__all__ = ["Fault", "FaultRules", "injected_error"]
+__all__ = [
+    "FRONT_DOOR_FAILURES",
+    "NETWORK_FAILURES",
+    "RESPONSE_FAILURES",
+    "Fault",
+    "FaultRules",
+    "injected_error",
+]
+
+#: Failures that replace the answer before the request is processed.
+FRONT_DOOR_FAILURES = ("connection_reset", "empty_response", "malformed_json")
+#: Failures that spoil the real answer on its way back.
+RESPONSE_FAILURES = ("truncated_body", "slow_body")
+NETWORK_FAILURES = FRONT_DOOR_FAILURES + RESPONSE_FAILURES
 
 _DEFAULT_MESSAGES = {
     429: "Rate limit exceeded. Retry after {retry_after} seconds.",
@@ -57,6 +79,7 @@ class Fault:
     probability: float
     retry_after: int | None
     created_at: str
+    failure: str | None = None
     matched: int = 0
     fired: int = 0
     _regex: re.Pattern[str] = field(repr=False, default=re.compile(""))
@@ -65,6 +88,18 @@ class Fault:
     @property
     def is_error(self) -> bool:
         return self.status is not None
+
+    @property
+    def at_front_door(self) -> bool:
+        """Whether it answers before the request is processed (an error or a front-door
+        network failure), so nothing is counted or stored."""
+        return self.status is not None or self.failure in FRONT_DOOR_FAILURES
+
+    @property
+    def delay_before_operation(self) -> float:
+        """Seconds a slow backend adds once the request is counted (``slow_body`` spends its
+        ``latency_ms`` on the body instead)."""
+        return 0.0 if self.failure == "slow_body" else self.latency_ms / 1000
 
     @property
     def remaining(self) -> int | None:
@@ -87,6 +122,7 @@ class Fault:
             "matched": self.matched,
             "fired": self.fired,
             "created_at": self.created_at,
+            "failure": self.failure,
         }
 
 
@@ -101,12 +137,17 @@ class FaultRules:
 
     def add(self, body: dict[str, Any], created_at: str) -> Fault:
         """A new rule from a validated ``FaultCreate`` body."""
-        status, code = _status_and_code(body.get("status"), body.get("code"))
+        failure = body.get("failure")
         latency = int(body.get("latency_ms", 0))
-        if status is None and latency == 0:
+        _check_failure(body, failure, latency)
+        status, code = _status_and_code(body.get("status"), body.get("code"))
+        if status is None and latency == 0 and failure is None:
             raise InvalidRequest(
-                "A fault needs an error (status and/or code) or latency_ms, or both",
-                {"field": "status", "constraint": "one of status, code, latency_ms is required"},
+                "A fault needs an error (status and/or code), a failure or latency_ms",
+                {
+                    "field": "status",
+                    "constraint": "one of status, code, failure, latency_ms is required",
+                },
             )
         retry_after = body.get("retry_after")
         if status == 429 and retry_after is None:
@@ -127,6 +168,7 @@ class FaultRules:
             probability=float(body.get("probability", 1.0)),
             retry_after=retry_after,
             created_at=created_at,
+            failure=failure,
             _regex=re.compile(fnmatch.translate(body["path"])),
             _rng=rng_for(self.seed, "fault", fault_id),
         )
@@ -172,6 +214,28 @@ class FaultRules:
         return None
 
 
+def _check_failure(body: dict[str, Any], failure: str | None, latency: int) -> None:
+    """A network failure sends no error, so it cannot carry one; a slow body needs a time to
+    be slow over. (An unknown failure is refused by the schema, with the allowed values.)"""
+    if failure is None:
+        return
+    clash = [name for name in ("status", "code", "message", "retry_after") if name in body]
+    if clash:
+        raise InvalidRequest(
+            f"A fault with a failure sends no HTTP error; remove {', '.join(clash)}",
+            {
+                "field": clash[0],
+                "value": body[clash[0]],
+                "constraint": "not allowed together with failure",
+            },
+        )
+    if failure == "slow_body" and latency == 0:
+        raise InvalidRequest(
+            "A slow_body failure needs latency_ms: the time over which the body is sent",
+            {"field": "latency_ms", "constraint": "required with failure slow_body, above 0"},
+        )
+
+
 def _status_and_code(status: int | None, code: str | None) -> tuple[int | None, str | None]:
     if code is not None:
         cls = error_for_code(code)
@@ -184,9 +248,22 @@ def _status_and_code(status: int | None, code: str | None) -> tuple[int | None, 
     return status, "server_error" if status >= 500 else "invalid_request"
 
 
-def injected_error(fault: Fault) -> ApiError:
-    """The error a firing rule answers with (its status may differ from the code's own)."""
+def injected_error(fault: Fault, seen: tuple[Limits, Decision] | None = None) -> ApiError:
+    """The error a firing rule answers with (its status may differ from the code's own).
+
+    ``seen`` is what the rate limiter would say to the caller when the request bears a valid
+    key (else ``None``): the injected error then carries what the real one would, the
+    ``X-RateLimit-*`` headers (every real answer after authentication has them; a real 401
+    never does), and for a 429 the real 429's body and ``Retry-After``. Only
+    ``X-Emulator-Fault`` tells it apart."""
     assert fault.status is not None and fault.code is not None
+    if seen is not None and fault.status == 429 and fault.code == "rate_limit_exceeded":
+        limits, decision = seen
+        real = refusal(limits, decision, fault.retry_after or 1)
+        if fault.message:
+            real.message = fault.message
+        real.headers["X-Emulator-Fault"] = fault.id
+        return real
     cls = error_for_code(fault.code)
     if cls.status != fault.status:
         cls = type(cls.__name__, (cls,), {"status": fault.status})
@@ -194,6 +271,8 @@ def injected_error(fault: Fault) -> ApiError:
         retry_after=fault.retry_after
     )
     headers: dict[str, str] = {"X-Emulator-Fault": fault.id}
+    if seen is not None and fault.status != 401:
+        headers.update(seen[1].headers())
     extra: dict[str, Any] = {}
     if fault.retry_after is not None:
         headers["Retry-After"] = str(fault.retry_after)

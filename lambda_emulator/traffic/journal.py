@@ -53,6 +53,8 @@ class Entry:
     response_body: bytearray = field(default_factory=bytearray)
     response_truncated: bool = False
     fault_id: str | None = None
+    #: The network failure a fault rule made of the answer (``connection_reset``, …).
+    failure: str | None = None
 
     def view(self) -> dict[str, Any]:
         response_headers = _headers(self.response_headers)
@@ -62,10 +64,12 @@ class Entry:
             "method": self.method,
             "path": self.path,
             "query": _query(self.query),
-            "status": self.status,
+            # 0: no status line was sent (the connection was reset or closed first)
+            "status": self.status or None,
             "account_id": self.account_id,
             "duration_ms": round(self.duration_ms, 3),
             "fault_id": self.fault_id,
+            "failure": self.failure,
             "idempotency_key": _headers(self.headers).get("idempotency-key"),
             "idempotent_replayed": response_headers.get("idempotent-replayed") == "true",
             "request_headers": _headers(self.headers, redact_secrets=True),

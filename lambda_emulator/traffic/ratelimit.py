@@ -6,11 +6,11 @@ reset starts every account afresh. The arithmetic is ``core.ratelimit``.
 
 from __future__ import annotations
 
-from lambda_emulator.core.ratelimit import Decision, Limits, check
-from lambda_emulator.errors import RateLimitExceeded
+from lambda_emulator.core.ratelimit import Decision, Limits, check, preview
 from lambda_emulator.runtime import Runtime
+from lambda_emulator.traffic.refusals import refusal
 
-__all__ = ["admit", "limits_for"]
+__all__ = ["admit", "limits_for", "peek"]
 
 _DEFAULT_PLAN = "professional"
 
@@ -25,31 +25,32 @@ def limits_for(rt: Runtime, plan: str) -> Limits:
     return limits
 
 
+def _limits_of(rt: Runtime, account_id: str) -> Limits:
+    account = rt.store.get("accounts", account_id)
+    return limits_for(rt, account["plan"] if account else _DEFAULT_PLAN)
+
+
 def admit(rt: Runtime, account_id: str) -> Decision | None:
     """Count one request of ``account_id``; its headers, ``None`` when limits are off, or 429."""
     if not rt.rate_limits_on:
         return None
-    account = rt.store.get("accounts", account_id)
-    limits = limits_for(rt, account["plan"] if account else _DEFAULT_PLAN)
+    limits = _limits_of(rt, account_id)
     windows = rt.traffic.rate_windows
     window, decision = check(windows.get(account_id), rt.clock.epoch(), limits)
     windows[account_id] = window
     if decision.allowed:
         return decision
-    wait = decision.retry_after
-    scope = (
-        f"{limits.per_hour} requests per hour"
-        if decision.exceeded == "hourly"
-        else f"a burst of {limits.burst} requests per second"
-    )
-    raise RateLimitExceeded(
-        f"Rate limit exceeded. Retry after {wait} seconds.",
-        {
-            "limit": decision.exceeded,
-            "requests_per_hour": limits.per_hour,
-            "burst": limits.burst,
-            "reason": f"the account's plan allows {scope}",
-        },
-        headers={**decision.headers(), "Retry-After": str(wait)},
-        extra={"retry_after": wait},
-    )
+    raise refusal(limits, decision, decision.retry_after)
+
+
+def peek(rt: Runtime, account_id: str) -> tuple[Limits, Decision] | None:
+    """The account's limits and what its next request would meet, counting nothing (``None``
+    when limits are off): for answers that never reached the limiter but must carry its
+    headers, like an injected error."""
+    if not rt.rate_limits_on:
+        return None
+    limits = _limits_of(rt, account_id)
+    windows = rt.traffic.rate_windows
+    window, decision = preview(windows.get(account_id), rt.clock.epoch(), limits)
+    windows[account_id] = window
+    return limits, decision

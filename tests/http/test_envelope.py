@@ -35,8 +35,8 @@ def test_unknown_route_is_a_404_envelope(client: httpx.Client) -> None:
 def test_wrong_method_is_a_405_envelope_with_allow(client: httpx.Client) -> None:
     response = client.delete("/v1/account")
     error = err(response, 405, "method_not_allowed")
-    assert sorted(error["details"]["allowed_methods"]) == ["GET", "PATCH"]
-    assert sorted(response.headers["allow"].split(", ")) == ["GET", "PATCH"]
+    assert sorted(error["details"]["allowed_methods"]) == ["GET", "HEAD", "PATCH"]
+    assert sorted(response.headers["allow"].split(", ")) == ["GET", "HEAD", "PATCH"]
 
 
 def test_body_over_one_mebibyte_is_413(client: httpx.Client) -> None:

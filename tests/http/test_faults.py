@@ -137,7 +137,8 @@ def test_rules_are_listed_deleted_cleared_and_reset(lambda_emulator: EmulatorHan
         {"path": "v1/account", "status": 500},  # not a path pattern
         {"path": "/v1/account", "code": "teapot"},
         {"path": "/v1/account", "status": 200},
-        {"path": "/v1/account", "status": 500, "probability": 0},
+        {"path": "/v1/account", "status": 500, "probability": -0.1},
+        {"path": "/v1/account", "status": 500, "probability": 1.5},
         {"path": "/v1/account", "status": 500, "count": 0},
         {"path": "/v1/account", "status": 500, "colour": "red"},
     ],
