@@ -16,7 +16,7 @@ import pytest
 from lambda_emulator.catalog import load_catalog
 from lambda_emulator.package_data import data_dir
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
-from tests.conftest import err, ok
+from tests.support.envelope import err, ok
 
 CATALOG = load_catalog()
 REGIONS = list(CATALOG.regions)
