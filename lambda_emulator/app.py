@@ -23,7 +23,8 @@ from lambda_emulator.errors import ApiError, MethodNotAllowed, NotFound
 from lambda_emulator.http.envelope import error_response
 from lambda_emulator.http.journal import JournalMiddleware
 from lambda_emulator.http.middleware import EdgeMiddleware
-from lambda_emulator.http.openapi import build_openapi
+from lambda_emulator.http.openapi_control import build_control_openapi
+from lambda_emulator.http.openapi_public import build_public_openapi
 from lambda_emulator.http.operations import Edge, Operation, endpoint
 from lambda_emulator.http.routes import (
     account,
@@ -188,10 +189,11 @@ def _routes(edge: Edge) -> list[BaseRoute]:
     for version in API_VERSIONS:
         prefix = "/" + version
         routes.append(
-            Route(prefix + "/openapi.json", _openapi_endpoint(edge, prefix), methods=["GET"])
+            Route(prefix + "/openapi.json", _openapi_endpoint(edge, version), methods=["GET"])
         )
         routes.extend(_operation_routes(edge, API_OPERATIONS, prefix))
         routes.extend(monitoring.websocket_routes(edge, prefix))
+    routes.append(Route("/_emulator/openapi.json", _openapi_endpoint(edge), methods=["GET"]))
     routes.extend(_operation_routes(edge, CONTROL_OPERATIONS, "/_emulator"))
     return routes
 
@@ -218,16 +220,20 @@ def _dispatch(handlers: dict[str, Callable[[Request], Any]]) -> Callable[[Reques
     return by_method
 
 
-def _openapi_endpoint(edge: Edge, prefix: str) -> Callable[[Request], Any]:
-    cache: dict[str, dict[str, Any]] = {}
+def _openapi_endpoint(edge: Edge, version: str | None = None) -> Callable[[Request], Any]:
+    """A document of the API ``version`` (or of the control plane), built on first request
+    and served as the same bytes ever after: nothing in it depends on the request."""
+    body: list[bytes] = []
 
     async def openapi(request: Request) -> Response:
-        server = str(request.base_url).rstrip("/") + prefix
-        doc = cache.get(server)
-        if doc is None:
-            doc = build_openapi(API_OPERATIONS, edge.schemas, "", server)
-            cache[server] = doc
-        return JSONResponse(doc)
+        if not body:
+            catalog = edge.rt.catalog
+            if version is None:
+                doc = build_control_openapi(CONTROL_OPERATIONS, edge.schemas, catalog)
+            else:
+                doc = build_public_openapi(API_OPERATIONS, edge.schemas, catalog, version)
+            body.append(bytes(JSONResponse(doc).body))
+        return Response(body[0], media_type="application/json")
 
     return openapi
 

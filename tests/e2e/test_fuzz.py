@@ -94,6 +94,9 @@ def test_schemathesis_finds_no_failure(fuzz_server: EmulatorThread, tmp_path: Pa
         "--no-color",
         "run",
         f"{url}/v1/openapi.json",
+        # the document's servers name serve's default address; this emulator is elsewhere
+        "--url",
+        f"{url}/v1",
         "--header",
         f"Authorization: Bearer {wire(KEY)}",
     ]
