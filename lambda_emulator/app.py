@@ -118,8 +118,8 @@ def create_app(
             if settings.state_file
             else MemoryStore()
         )
-    schemas = SchemaSet()
     catalog = load_catalog()
+    schemas = SchemaSet(catalog=catalog)
     rt = Runtime(
         settings=settings,
         seed=seed,
