@@ -1,0 +1,163 @@
+"""The real SDK generators and linters, installed once and reused, and their cached output.
+
+The npm tools come from ``tools/sdkgen/package.json`` and its lock file (``npm ci``) into
+``.cache/sdkgen-npm-<hash of the lock>``; the Python generator is a dev dependency. Generated
+clients are cached under ``.cache/`` keyed by a hash of the document and of the tools, with the
+generator's own output kept beside them, so a rerun with an unchanged document costs nothing
+and still proves "no warning". ``LAMBDA_EMULATOR_CACHE`` moves the cache. A lock file makes
+concurrent pytest-xdist workers wait for one another instead of installing twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+TOOLS = REPO / "tools" / "sdkgen"
+CACHE = Path(os.environ.get("LAMBDA_EMULATOR_CACHE", REPO / ".cache"))
+BIN = Path(sys.executable).parent
+PYTHON_GENERATOR = "openapi-python-client"
+
+
+def digest(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(len(part).to_bytes(8, "big") + part)
+    return h.hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def locked() -> Iterator[None]:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with (CACHE / "sdkgen.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def run(command: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env["NO_COLOR"] = "1"
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def node_bin() -> Path:
+    """``node_modules/.bin`` of the pinned npm tools (installed on first use)."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.fail(
+            "The SDK generation tests need Node.js 20.19+ and npm on PATH "
+            "(on Debian/Ubuntu: apt-get install nodejs npm); they install their pinned tools "
+            "from tools/sdkgen/package-lock.json with npm ci."
+        )
+    lock = (TOOLS / "package-lock.json").read_bytes()
+    folder = CACHE / f"sdkgen-npm-{digest((TOOLS / 'package.json').read_bytes(), lock)}"
+    with locked():
+        if not (folder / ".complete").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            for name in ("package.json", "package-lock.json"):
+                shutil.copy(TOOLS / name, folder / name)
+            done = run(["npm", "ci", "--no-audit", "--no-fund"], folder, timeout=600)
+            assert done.returncode == 0, done.stdout + done.stderr
+            (folder / ".complete").touch()
+    return folder / "node_modules" / ".bin"
+
+
+def _generator_version() -> bytes:
+    from importlib.metadata import version
+
+    return version(PYTHON_GENERATOR).encode()
+
+
+def python_client(document: bytes, package: str) -> tuple[Path, str]:
+    """(folder to put on sys.path, the generator's output) for ``document`` as ``package``."""
+    folder = CACHE / f"py-{package}-{digest(document, _generator_version())}"
+    with locked():
+        if not (folder / ".complete").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            (folder / "openapi.json").write_bytes(document)
+            done = run(
+                [
+                    str(BIN / PYTHON_GENERATOR),
+                    "generate",
+                    "--path",
+                    "openapi.json",
+                    "--output-path",
+                    package,
+                    "--meta",
+                    "none",
+                ],
+                folder,
+            )
+            (folder / "generate.log").write_text(done.stdout + done.stderr)
+            assert done.returncode == 0, done.stdout + done.stderr
+            (folder / ".complete").touch()
+    return folder, (folder / "generate.log").read_text()
+
+
+def typescript_client(document: bytes, name: str) -> tuple[Path, str]:
+    """(folder holding the generated ``client/``, the generator's output) for ``document``."""
+    tools = node_bin()
+    lock = (TOOLS / "package-lock.json").read_bytes()
+    folder = CACHE / f"ts-{name}-{digest(document, lock)}"
+    with locked():
+        if not (folder / ".complete").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            (folder / "openapi.json").write_bytes(document)
+            done = run(
+                [
+                    str(tools / "openapi-ts"),
+                    "--input",
+                    "openapi.json",
+                    "--output",
+                    "client",
+                    "--client",
+                    "@hey-api/client-fetch",
+                ],
+                folder,
+            )
+            (folder / "generate.log").write_text(done.stdout + done.stderr)
+            assert done.returncode == 0, done.stdout + done.stderr
+            (folder / ".complete").touch()
+    return folder, (folder / "generate.log").read_text()
+
+
+def tsconfig(folder: Path, include: list[str], out_dir: Path | None = None) -> Path:
+    """A strict tsconfig for ``include`` (compiled to ``out_dir`` as ES modules, or only
+    type-checked), resolving ``@types/node`` from the pinned tools."""
+    import json
+
+    types_root = node_bin().parent / "@types"
+    options: dict[str, object] = {
+        "strict": True,
+        "target": "ES2022",
+        "module": "NodeNext",
+        "moduleResolution": "NodeNext",
+        "skipLibCheck": False,
+        "types": ["node"],
+        "typeRoots": [str(types_root)],
+    }
+    if out_dir is None:
+        options["noEmit"] = True
+    else:
+        options["outDir"] = str(out_dir)
+        options["rootDir"] = str(folder)
+    path = folder / ("tsconfig.json" if out_dir is None else "tsconfig.build.json")
+    path.write_text(json.dumps({"compilerOptions": options, "include": include}, indent=2))
+    return path
