@@ -259,8 +259,10 @@ class DocumentBuilder:
             spec["parameters"] = params
         if op.body or op.method in ("POST", "PUT", "PATCH"):
             body = op.body or EMPTY_BODY
+            # A request without a body is read as {} (SPEC §1: actions accept an empty body),
+            # so the body is required exactly when its schema refuses {}.
             spec["requestBody"] = {
-                "required": body != EMPTY_BODY,
+                "required": not self.schemas.prepare(body)({}),
                 "content": {"application/json": {"schema": self.ref(body)}},
             }
         responses: dict[str, Any] = {}
