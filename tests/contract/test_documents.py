@@ -123,6 +123,8 @@ def test_lifecycle_conflicts_come_from_the_lifecycle_tables(documents: dict[str,
         assert bool(refusing) == (
             "conflict" in op["responses"].get("409", {}).get("description", "")
         ), operation_id
+    assert by_id["restoreSnapshot"]["requestBody"]["required"] is False  # a missing body is {}
+    assert by_id["createInstance"]["requestBody"]["required"] is True
     assert "409" in by_id["deleteVolume"]["responses"]
     assert "409" not in by_id["getInstance"]["responses"]
     assert "409" not in by_id["deleteWebhook"]["responses"]
