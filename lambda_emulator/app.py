@@ -227,11 +227,10 @@ def _openapi_endpoint(edge: Edge, version: str | None = None) -> Callable[[Reque
 
     async def openapi(request: Request) -> Response:
         if not body:
-            catalog = edge.rt.catalog
             if version is None:
-                doc = build_control_openapi(CONTROL_OPERATIONS, edge.schemas, catalog)
+                doc = build_control_openapi(CONTROL_OPERATIONS, edge.schemas)
             else:
-                doc = build_public_openapi(API_OPERATIONS, edge.schemas, catalog, version)
+                doc = build_public_openapi(API_OPERATIONS, edge.schemas, version)
             body.append(bytes(JSONResponse(doc).body))
         return Response(body[0], media_type="application/json")
 

@@ -11,7 +11,8 @@ What SDK generators need is decided here once, for both:
 * every ``enum`` is a named component (an inline one is hoisted under a name made of its
   parent and property, or reuses an existing component with the same values), because
   generators otherwise invent colliding names for inline enums;
-* catalogue values (``x-catalogue``) become enums of the fixtures' ids;
+* catalogue values (``x-catalogue``) are enums of the fixtures' ids (``SchemaSet`` fills them,
+  so requests are validated against the same list);
 * every answer of an operation is a named envelope component (``InstanceEnvelope``,
   ``InstanceListEnvelope``, ``ErrorEnvelope``), so generated clients get typed results with
   stable names.
@@ -28,7 +29,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lambda_emulator.catalog import Catalog
 from lambda_emulator.errors import ERROR_CATALOGUE
 from lambda_emulator.http.operations import EMPTY_BODY, Operation
 from lambda_emulator.http.validation import SCHEMA_BASE, SchemaSet
@@ -104,9 +104,8 @@ _IDEMPOTENCY_KEY = {
 class DocumentBuilder:
     """One document under construction: components are added as operations reach them."""
 
-    def __init__(self, schemas: SchemaSet, catalog: Catalog) -> None:
+    def __init__(self, schemas: SchemaSet) -> None:
         self.schemas = schemas
-        self.catalog = catalog
         self.components: dict[str, Any] = {}
         self._names: dict[str, str] = {}  # schema ref ("file.json#/$defs/X") → component name
         self._enums: dict[tuple[Any, ...], str] = {}  # enum values → component name
@@ -144,15 +143,12 @@ class DocumentBuilder:
             return [self._rewrite(item, file, context, root=False) for item in node]
         if not isinstance(node, dict):
             return node
-        if "x-catalogue" in node:
-            node = dict(node)
-            table = node.pop("x-catalogue")
-            node["enum"] = list(getattr(self.catalog, table))
         if "enum" in node and not root:
             return self._hoist(node, file, context)
         out: dict[str, Any] = {}
         for key, value in node.items():
-            if key in ("$id", "$schema", "$comment"):
+            # x-catalogue: the SchemaSet already filled the enum from the fixtures
+            if key in ("$id", "$schema", "$comment", "x-catalogue"):
                 continue
             if key == "$ref" and isinstance(value, str) and value.startswith("#/components/"):
                 out[key] = value

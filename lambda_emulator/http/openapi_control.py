@@ -13,7 +13,6 @@ import json
 from typing import Any
 
 from lambda_emulator import __version__
-from lambda_emulator.catalog import Catalog
 from lambda_emulator.http.openapi import DocumentBuilder, OperationText, template
 from lambda_emulator.http.openapi_public import DEFAULT_SERVER
 from lambda_emulator.http.operations import Operation
@@ -71,10 +70,8 @@ def _common_errors(op: Operation) -> set[int]:
     return {400, 404, 405, 413, 415, 500, 503}
 
 
-def build_control_openapi(
-    operations: list[Operation], schemas: SchemaSet, catalog: Catalog
-) -> dict[str, Any]:
-    builder = DocumentBuilder(schemas, catalog)
+def build_control_openapi(operations: list[Operation], schemas: SchemaSet) -> dict[str, Any]:
+    builder = DocumentBuilder(schemas)
     paths: dict[str, dict[str, Any]] = {}
     tags: dict[str, str] = {}
     for op in operations:

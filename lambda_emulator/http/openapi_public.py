@@ -17,7 +17,6 @@ import re
 from typing import Any
 
 from lambda_emulator import __version__
-from lambda_emulator.catalog import Catalog
 from lambda_emulator.core.lifecycle import LIFECYCLES
 from lambda_emulator.http.openapi import DocumentBuilder, OperationText, add_links, template
 from lambda_emulator.http.operations import Operation
@@ -269,9 +268,9 @@ def _stream(spec: dict[str, Any], builder: DocumentBuilder) -> None:
 
 
 def build_public_openapi(
-    operations: list[Operation], schemas: SchemaSet, catalog: Catalog, version: str = "v1"
+    operations: list[Operation], schemas: SchemaSet, version: str = "v1"
 ) -> dict[str, Any]:
-    builder = DocumentBuilder(schemas, catalog)
+    builder = DocumentBuilder(schemas)
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
         text = OperationText(

@@ -31,7 +31,7 @@ def test_a_new_control_operation_appears_with_a_tag_of_its_own() -> None:
         authenticated=False,
         response="control.json#/$defs/Clock",
     )
-    doc = build_control_openapi([*CONTROL_OPERATIONS, sandbox], SchemaSet(), load_catalog())
+    doc = build_control_openapi([*CONTROL_OPERATIONS, sandbox], SchemaSet())
     op = doc["paths"]["/sandboxes/{id}/clock"]["get"]
     assert op["tags"] == ["Sandboxes"] and op["description"] == "Read a sandbox's clock."
     assert op["responses"]["200"]["content"]["application/json"]["schema"] == {
@@ -59,7 +59,7 @@ def test_an_inline_enum_is_hoisted_or_reuses_a_component_with_the_same_values(
         },
     }
     (tmp_path / "probe.json").write_text(json.dumps(probe))
-    builder = DocumentBuilder(SchemaSet(tmp_path), load_catalog())
+    builder = DocumentBuilder(SchemaSet(tmp_path))
     builder.ref("probe.json#/$defs/Colour")
     builder.ref("probe.json#/$defs/Thing")
     thing = builder.components["Thing"]["properties"]
