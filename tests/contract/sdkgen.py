@@ -14,6 +14,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,7 @@ TOOLS = REPO / "tools" / "sdkgen"
 CACHE = Path(os.environ.get("LAMBDA_EMULATOR_CACHE", REPO / ".cache"))
 BIN = Path(sys.executable).parent
 PYTHON_GENERATOR = "openapi-python-client"
+MIN_NODE = (20, 19)
 
 
 def digest(*parts: bytes) -> str:
@@ -62,6 +64,13 @@ def node_bin() -> Path:
             "The SDK generation tests need Node.js 20.19+ and npm on PATH "
             "(on Debian/Ubuntu: apt-get install nodejs npm); they install their pinned tools "
             "from tools/sdkgen/package-lock.json with npm ci."
+        )
+    version = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False)
+    found = tuple(int(part) for part in re.findall(r"\d+", version.stdout)[:2])
+    if found < MIN_NODE:
+        pytest.fail(
+            f"The SDK generation tests need Node.js {MIN_NODE[0]}.{MIN_NODE[1]}+ "
+            f"(found {version.stdout.strip() or 'none'}): @hey-api/openapi-ts requires it."
         )
     lock = (TOOLS / "package-lock.json").read_bytes()
     folder = CACHE / f"sdkgen-npm-{digest((TOOLS / 'package.json').read_bytes(), lock)}"
