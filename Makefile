@@ -41,4 +41,4 @@ docker-check:
 	SMOKE='bash scripts/smoke.sh' bash ../shared/tools/container-check.sh .
 
 clean:
-	rm -rf $(VENV) dist build *.egg-info
+	rm -rf $(VENV) dist build *.egg-info .cache

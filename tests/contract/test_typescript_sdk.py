@@ -16,24 +16,28 @@ import pytest
 
 from lambda_emulator.pytest_plugin import EmulatorHandle
 from tests.contract import sdkgen
+from tests.contract.conftest import PATHS
 
 pytestmark = pytest.mark.slow
 SCENARIO = Path(__file__).parent / "ts" / "scenario.ts"
 
 
 def test_every_public_operation_through_the_generated_typescript_client(
-    lambda_emulator: EmulatorHandle, documents: dict[str, bytes], tmp_path: Path
+    lambda_emulator: EmulatorHandle, documents: dict[str, bytes]
 ) -> None:
-    work = tmp_path / "sdk"
-    work.mkdir()
-    for name in ("public", "control"):
-        folder, _ = sdkgen.typescript_client(documents[name], name)
-        shutil.copytree(folder / "client", work / name)
-    shutil.copy(SCENARIO, work / "scenario.ts")
-    build = tmp_path / "build"
-    config = sdkgen.tsconfig(work, ["**/*.ts"], out_dir=build)
-    compiled = sdkgen.run([str(sdkgen.node_bin() / "tsc"), "-p", str(config)], work)
-    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+    clients = {name: sdkgen.typescript_client(documents[name], name)[0] for name in PATHS}
+    key = sdkgen.digest(documents["public"], documents["control"], SCENARIO.read_bytes())
+
+    def compile_scenario(folder: Path) -> None:
+        work = folder / "src"
+        for name, generated in clients.items():
+            shutil.copytree(generated / "client", work / name)
+        shutil.copy(SCENARIO, work / "scenario.ts")
+        config = sdkgen.tsconfig(work, ["**/*.ts"], out_dir=folder / "build")
+        compiled = sdkgen.run([str(sdkgen.node_bin() / "tsc"), "-p", str(config)], work)
+        assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+
+    build = sdkgen.built_once(f"ts-scenario-{key}", compile_scenario) / "build"
     ran = sdkgen.run(["node", "scenario.js", lambda_emulator.url, lambda_emulator.api_key], build)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     document = json.loads(documents["public"])
