@@ -73,12 +73,15 @@ def test_every_public_operation_through_the_generated_python_client(
     )
     ctl = control.Client(base_url=lambda_emulator.url + "/_emulator")
     called: set[str] = set()
+    succeeded: dict[str, dict[str, Any]] = {}  # operationId → the arguments of a 2xx call
 
     def call(operation_id: str, status: int, parsed: str, **kwargs: Any) -> Any:
         response = ops[_snake(operation_id)].sync_detailed(client=client, **kwargs)
         assert response.status_code == status, (operation_id, response.content)
         assert type(response.parsed).__name__ == parsed, (operation_id, response.parsed)
         called.add(operation_id)
+        if status < 300:
+            succeeded.setdefault(operation_id, kwargs)
         return response.parsed
 
     def advance(seconds: float) -> None:
