@@ -23,7 +23,7 @@ SCENARIO = Path(__file__).parent / "ts" / "scenario.ts"
 
 
 def test_every_public_operation_through_the_generated_typescript_client(
-    lambda_emulator: EmulatorHandle, documents: dict[str, bytes]
+    lambda_emulator: EmulatorHandle, documents: dict[str, bytes], tmp_path: Path
 ) -> None:
     clients = {name: sdkgen.typescript_client(documents[name], name)[0] for name in PATHS}
     key = sdkgen.digest(documents["public"], documents["control"], SCENARIO.read_bytes())
@@ -38,8 +38,22 @@ def test_every_public_operation_through_the_generated_typescript_client(
         assert compiled.returncode == 0, compiled.stdout + compiled.stderr
 
     build = sdkgen.built_once(f"ts-scenario-{key}", compile_scenario) / "build"
-    ran = sdkgen.run(["node", "scenario.js", lambda_emulator.url, lambda_emulator.api_key], build)
-    assert ran.returncode == 0, ran.stdout + ran.stderr
     document = json.loads(documents["public"])
+    statuses = tmp_path / "statuses.json"
+    statuses.write_text(
+        json.dumps(
+            {
+                op["operationId"]: [
+                    method.upper(),
+                    [int(s) for s in op["responses"] if int(s) >= 400],
+                ]
+                for item in document["paths"].values()
+                for method, op in item.items()
+            }
+        )
+    )
+    command = ["node", "scenario.js", lambda_emulator.url, lambda_emulator.api_key, str(statuses)]
+    ran = sdkgen.run(command, build)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
     every = sorted(op["operationId"] for item in document["paths"].values() for op in item.values())
     assert json.loads(ran.stdout.strip().splitlines()[-1]) == every
