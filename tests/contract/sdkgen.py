@@ -63,6 +63,17 @@ def locked() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _fresh(folder: Path) -> None:
+    """Empty ``folder`` for a new build and drop the stale builds beside it (same name but
+    another hash: an earlier document or tool version), so the cache does not grow."""
+    prefix = folder.name.rsplit("-", 1)[0] + "-"
+    for stale in folder.parent.glob(prefix + "*"):
+        if stale.name.rsplit("-", 1)[0] + "-" == prefix and stale != folder:
+            shutil.rmtree(stale, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+
+
 def run(command: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     env["NO_COLOR"] = "1"
@@ -90,8 +101,7 @@ def node_bin() -> Path:
     folder = CACHE / f"sdkgen-npm-{digest((TOOLS / 'package.json').read_bytes(), lock)}"
     with locked():
         if not (folder / ".complete").exists():
-            shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir(parents=True)
+            _fresh(folder)
             for name in ("package.json", "package-lock.json"):
                 shutil.copy(TOOLS / name, folder / name)
             done = run(["npm", "ci", "--no-audit", "--no-fund"], folder, timeout=600)
@@ -111,8 +121,7 @@ def python_client(document: bytes, package: str) -> tuple[Path, str]:
     folder = CACHE / f"py-{package}-{digest(document, _generator_version())}"
     with locked():
         if not (folder / ".complete").exists():
-            shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir(parents=True)
+            _fresh(folder)
             (folder / "openapi.json").write_bytes(document)
             done = run(
                 [
@@ -139,8 +148,7 @@ def built_once(key: str, build: Callable[[Path], None]) -> Path:
     folder = CACHE / key
     with locked():
         if not (folder / ".complete").exists():
-            shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir(parents=True)
+            _fresh(folder)
             build(folder)
             (folder / ".complete").touch()
     return folder
@@ -153,8 +161,7 @@ def typescript_client(document: bytes, name: str) -> tuple[Path, str]:
     folder = CACHE / f"ts-{name}-{digest(document, lock)}"
     with locked():
         if not (folder / ".complete").exists():
-            shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir(parents=True)
+            _fresh(folder)
             (folder / "openapi.json").write_bytes(document)
             done = run(
                 [
