@@ -48,4 +48,4 @@ docker-check: $(STAMP)
 	bash ../shared/tools/container-check.sh .
 
 clean:
-	rm -rf $(VENV) dist build *.egg-info
+	rm -rf $(VENV) dist build *.egg-info .cache

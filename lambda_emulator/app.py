@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
@@ -23,6 +24,8 @@ from lambda_emulator.http.cors import CorsMiddleware
 from lambda_emulator.http.dashboard import Dashboard
 from lambda_emulator.http.journal import JournalMiddleware
 from lambda_emulator.http.middleware import EdgeMiddleware
+from lambda_emulator.http.openapi_control import build_control_openapi
+from lambda_emulator.http.openapi_public import build_public_openapi
 from lambda_emulator.http.operations import Edge, Operation
 from lambda_emulator.http.routes import (
     account,
@@ -74,12 +77,6 @@ API_OPERATIONS: list[Operation] = [
     *billing.OPERATIONS,
     *webhooks.OPERATIONS,
 ]
-#: The sandboxes themselves, under ``/_emulator/sandboxes``.
-SANDBOX_OPERATIONS: list[Operation] = sandbox_routes.OPERATIONS
-#: Every other control-plane operation also acts on one sandbox under this prefix.
-SANDBOX_PREFIX = "/_emulator/sandboxes/{sandbox_id}"
-#: …except these, which are about the emulator as a whole.
-GLOBAL_CONTROL_PATHS = frozenset({"/health"})
 #: The control plane, under ``/_emulator``.
 CONTROL_OPERATIONS: list[Operation] = [
     *control.OPERATIONS,
@@ -89,6 +86,14 @@ CONTROL_OPERATIONS: list[Operation] = [
     *rate_limit_routes.OPERATIONS,
     *transition_routes.OPERATIONS,
     *webhook_control.OPERATIONS,
+]
+#: The sandboxes themselves, under ``/_emulator/sandboxes``.
+SANDBOX_OPERATIONS: list[Operation] = sandbox_routes.OPERATIONS
+#: Every other control-plane operation also acts on one sandbox, under
+#: ``/_emulator/sandboxes/{sandbox_id}/…`` (all but these, about the emulator as a whole).
+GLOBAL_CONTROL_PATHS = frozenset({"/health"})
+SCOPED_OPERATIONS: list[Operation] = [
+    sandbox_routes.scoped(op) for op in CONTROL_OPERATIONS if op.path not in GLOBAL_CONTROL_PATHS
 ]
 #: How often (real seconds) the background task runs jobs that fell due without any request.
 TICK_SECONDS = 0.05
@@ -106,8 +111,8 @@ def create_app(
     are sent (the network by default); tests pass their own to steer or observe them."""
     settings = settings or Settings()
     seed = settings.seed if settings.seed is not None else secrets.randbelow(2**31)
-    schemas = SchemaSet()
     catalog = load_catalog()
+    schemas = SchemaSet(catalog=catalog)
 
     def check_tables(tables: dict[str, Any]) -> None:
         check_state_tables(schemas, tables)
@@ -179,12 +184,22 @@ def _routes(edge: Edge) -> list[BaseRoute]:
     routes: list[BaseRoute] = []
     for version in API_VERSIONS:
         prefix = "/" + version
-        routes.append(openapi_route(edge, API_OPERATIONS, prefix))
+        routes.append(
+            openapi_route(
+                prefix + "/openapi.json",
+                functools.partial(build_public_openapi, API_OPERATIONS, edge.schemas, version),
+            )
+        )
         routes.extend(operation_routes(edge, API_OPERATIONS, prefix))
         routes.extend(monitoring.websocket_routes(edge, prefix))
-    routes.extend(operation_routes(edge, CONTROL_OPERATIONS + SANDBOX_OPERATIONS, "/_emulator"))
-    scoped = [op for op in CONTROL_OPERATIONS if op.path not in GLOBAL_CONTROL_PATHS]
-    routes.extend(operation_routes(edge, scoped, SANDBOX_PREFIX))
+    control = CONTROL_OPERATIONS + SANDBOX_OPERATIONS + SCOPED_OPERATIONS
+    routes.append(
+        openapi_route(
+            "/_emulator/openapi.json",
+            functools.partial(build_control_openapi, control, edge.schemas),
+        )
+    )
+    routes.extend(operation_routes(edge, control, "/_emulator"))
     return routes
 
 

@@ -19,7 +19,6 @@ from starlette.routing import BaseRoute, Route
 from lambda_emulator.errors import ApiError, MethodNotAllowed, NotFound, RateLimitExceeded
 from lambda_emulator.http.auth import presented_key
 from lambda_emulator.http.envelope import error_response
-from lambda_emulator.http.openapi import build_openapi
 from lambda_emulator.http.operations import Edge, Operation, endpoint
 from lambda_emulator.resources import api_keys
 from lambda_emulator.runtime import Runtime
@@ -54,19 +53,17 @@ def _dispatch(handlers: dict[str, Callable[[Request], Any]]) -> Callable[[Reques
     return by_method
 
 
-def openapi_route(edge: Edge, operations: Sequence[Operation], prefix: str) -> Route:
-    """``{prefix}/openapi.json``: the document, built once per server URL it is asked from."""
-    cache: dict[str, dict[str, Any]] = {}
+def openapi_route(path: str, build: Callable[[], dict[str, Any]]) -> Route:
+    """A document built on its first request and served as the same bytes ever after:
+    nothing in it depends on the request (the port, the host, the seed)."""
+    body: list[bytes] = []
 
     async def openapi(request: Request) -> Response:
-        server = str(request.base_url).rstrip("/") + prefix
-        doc = cache.get(server)
-        if doc is None:
-            doc = build_openapi(list(operations), edge.schemas, "", server)
-            cache[server] = doc
-        return JSONResponse(doc)
+        if not body:
+            body.append(bytes(JSONResponse(build()).body))
+        return Response(body[0], media_type="application/json")
 
-    return Route(prefix + "/openapi.json", openapi, methods=["GET"])
+    return Route(path, openapi, methods=["GET"])
 
 
 def http_exception_handler(default: Runtime) -> Callable[[Request, Exception], Any]:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
 
+from lambda_emulator.catalog import Catalog, load_catalog
 from lambda_emulator.errors import InvalidRequest
 from lambda_emulator.package_data import data_dir
 
@@ -47,14 +48,29 @@ class ValidationFailure(Exception):
     """A response that breaks its own schema: an emulator bug, never the client's fault."""
 
 
+def _fill_catalogues(node: Any, catalog: Catalog) -> None:
+    """A schema marked ``"x-catalogue": "regions"`` accepts the catalogue's ids alone: its
+    ``enum`` comes from the fixtures, so validation and the OpenAPI documents share it."""
+    if isinstance(node, dict):
+        table = node.get("x-catalogue")
+        if isinstance(table, str):
+            node["enum"] = list(getattr(catalog, table))
+        for value in node.values():
+            _fill_catalogues(value, catalog)
+    elif isinstance(node, list):
+        for value in node:
+            _fill_catalogues(value, catalog)
+
+
 class SchemaSet:
     """All schema files, their compiled checks, and jsonschema validators for error reports."""
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None, catalog: Catalog | None = None) -> None:
         root = folder or data_dir("schemas")
         self.documents: dict[str, dict[str, Any]] = {}
         for path in sorted(root.glob("*.json")):
             self.documents[path.name] = json.loads(path.read_text(encoding="utf-8"))
+        _fill_catalogues(self.documents, catalog or load_catalog())
         self._native = jsonschema_rs.Registry([(d["$id"], d) for d in self.documents.values()])
         self._checks: dict[str, Check] = {}
         self._query_types: dict[str, dict[str, str | None]] = {}

@@ -24,4 +24,4 @@ def test_openapi_documents_metrics_stream_and_billing(lambda_emulator: EmulatorH
     params = {p["name"] for p in paths["/instances/{id}/metrics/stream"]["get"]["parameters"]}
     assert {"period", "metrics", "api_key"} <= params
     schemas = doc["components"]["schemas"]
-    assert {"monitoring.StreamMessage", "billing.Invoice", "billing.Estimate"} <= set(schemas)
+    assert {"StreamMessage", "Invoice", "Estimate"} <= set(schemas)

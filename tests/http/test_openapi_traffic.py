@@ -22,9 +22,10 @@ def test_openapi_documents_idempotency_and_rate_limit_headers(
         "X-RateLimit-Remaining",
         "X-RateLimit-Reset",
         "Idempotent-Replayed",
+        "X-Request-Id",
     }
     assert "Retry-After" in create["responses"]["429"]["headers"]
-    assert "headers" not in create["responses"]["401"]
+    assert set(create["responses"]["401"]["headers"]) == {"X-Request-Id"}
     listing = document["paths"]["/account/api-keys"]["get"]
     assert "Idempotency-Key" not in {p["name"] for p in listing.get("parameters", [])}
     assert "Idempotent-Replayed" not in listing["responses"]["200"]["headers"]

@@ -154,7 +154,7 @@ def test_quota_counts_webhooks_and_refuses_past_the_plan_limit(
 def test_webhooks_appear_in_the_openapi_document(client: httpx.Client) -> None:
     doc = client.get("/v1/openapi.json").json()
     validate(doc)
-    secret = doc["components"]["schemas"]["webhooks.Secret"]
+    secret = doc["components"]["schemas"]["Secret"]
     assert secret["writeOnly"] is True
     assert {"post", "get"} <= set(doc["paths"]["/webhooks"])
     assert "post" in doc["paths"]["/webhooks/{id}/ping"]

@@ -6,15 +6,27 @@ Each sandbox's own control plane is every other ``/_emulator`` endpoint under
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from lambda_emulator.core.pagination import page_of
-from lambda_emulator.http.declare import Call, OperationFamily, Result
+from lambda_emulator.http.declare import Call, Operation, OperationFamily, Result
 
-__all__ = ["OPERATIONS"]
+__all__ = ["OPERATIONS", "scoped"]
 
 S = "sandboxes.json#/$defs/"
 TAG = "Emulator control"
+
+
+def scoped(op: Operation) -> Operation:
+    """``op`` as it acts on one sandbox: under ``/sandboxes/{sandbox_id}``, with an operation
+    id of its own (``emulatorReset`` → ``sandboxReset``)."""
+    return dataclasses.replace(
+        op,
+        path="/sandboxes/{sandbox_id}" + op.path,
+        operation_id="sandbox" + op.operation_id.removeprefix("emulator"),
+        summary=f"{op.summary} (one sandbox)",
+    )
 
 
 def create_sandbox(call: Call) -> Any:
