@@ -140,7 +140,7 @@ def _tag(path: str) -> str:
 
 def _guard_text(operation_id: str) -> dict[int, str]:
     """The 409 of an operation whose lifecycle action some state refuses, naming the states
-    that allow it (read from the same tables that ``services/transitions.py`` enforces)."""
+    that allow it (read from the same tables that ``engine/transitions.py`` enforces)."""
     notes = []
     for guard in GUARDS.get(operation_id, ()):
         resource, action = guard.split(".", 1)

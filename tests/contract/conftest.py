@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 
 PATHS = {"public": "/v1/openapi.json", "control": "/_emulator/openapi.json"}
 

@@ -13,7 +13,7 @@ from openapi_spec_validator import validate
 from lambda_emulator.catalog import load_catalog
 from lambda_emulator.core.lifecycle import EVENT_TYPES, LIFECYCLES
 from lambda_emulator.http.openapi_public import GUARDS
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.contract.conftest import PATHS
 
 OPERATION_IDS = """getAccount updateAccount getQuota createApiKey listApiKeys deleteApiKey

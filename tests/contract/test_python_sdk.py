@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.contract import sdkgen
 
 pytestmark = pytest.mark.slow

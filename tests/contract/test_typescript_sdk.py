@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from lambda_emulator.pytest_plugin import EmulatorHandle
+from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.contract import sdkgen
 from tests.contract.conftest import PATHS
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from lambda_emulator.catalog import load_catalog
-from tests.conftest import err, ok
+from tests.support.envelope import err, ok
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from lambda_emulator.http.openapi import DocumentBuilder
 from lambda_emulator.http.openapi_control import build_control_openapi
 from lambda_emulator.http.operations import Call, Operation
 from lambda_emulator.http.validation import SchemaSet
-from lambda_emulator.resources import data_dir
+from lambda_emulator.package_data import data_dir
 
 
 def _handler(call: Call) -> Any:
