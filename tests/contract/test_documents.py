@@ -147,9 +147,11 @@ def test_webhooks_one_per_event_type_and_the_stream_is_a_websocket(
 
 
 def test_the_control_document_has_every_control_operation(documents: dict[str, bytes]) -> None:
-    from lambda_emulator.app import CONTROL_OPERATIONS
+    from lambda_emulator.app import CONTROL_OPERATIONS, SANDBOX_OPERATIONS, SCOPED_OPERATIONS
 
     doc = json.loads(documents["control"])
     ids = {op["operationId"] for _, _, op in _operations(doc)}
-    assert ids == {op.operation_id for op in CONTROL_OPERATIONS}
+    every = [*CONTROL_OPERATIONS, *SANDBOX_OPERATIONS, *SCOPED_OPERATIONS]
+    assert ids == {op.operation_id for op in every}
+    assert "sandboxReset" in ids and "emulatorCreateSandbox" in ids
     assert "Instance" not in doc["components"]["schemas"]

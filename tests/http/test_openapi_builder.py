@@ -21,23 +21,23 @@ def _handler(call: Call) -> Any:
 
 
 def test_a_new_control_operation_appears_with_a_tag_of_its_own() -> None:
-    sandbox = Operation(
-        "GET",
-        "/sandboxes/{id}/clock",
-        "emulatorSandboxClock",
-        "Read a sandbox's clock",
-        "Emulator control",
-        _handler,
+    widget = Operation(
+        method="GET",
+        path="/widgets/{id}/clock",
+        operation_id="emulatorWidgetClock",
+        summary="Read a widget's clock",
+        tag="Emulator control",
+        handler=_handler,
         authenticated=False,
         response="control.json#/$defs/Clock",
     )
-    doc = build_control_openapi([*CONTROL_OPERATIONS, sandbox], SchemaSet())
-    op = doc["paths"]["/sandboxes/{id}/clock"]["get"]
-    assert op["tags"] == ["Sandboxes"] and op["description"] == "Read a sandbox's clock."
+    doc = build_control_openapi([*CONTROL_OPERATIONS, widget], SchemaSet())
+    op = doc["paths"]["/widgets/{id}/clock"]["get"]
+    assert op["tags"] == ["Widgets"] and op["description"] == "Read a widget's clock."
     assert op["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ClockEnvelope"
     }
-    assert "Sandboxes" in {tag["name"] for tag in doc["tags"]}
+    assert "Widgets" in {tag["name"] for tag in doc["tags"]}
 
 
 def test_an_inline_enum_is_hoisted_or_reuses_a_component_with_the_same_values(
