@@ -28,8 +28,8 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix lambda_emulator tests bench scripts
 
 test: lint
-	@bash scripts/check-tools.sh
 	@bash scripts/ensure-chromium.sh
+	@bash scripts/check-tools.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 docs: $(STAMP)

@@ -22,4 +22,4 @@ async def account(request: Request) -> Response:
     return Response(BODY, media_type="application/json")
 
 
-app = Starlette(routes=[Route("/v1/account", account)])
+app = Starlette(routes=[Route(os.environ.get("BARE_PATH", "/v1/account"), account)])

@@ -35,6 +35,10 @@ from _support import (
 )
 
 TARGET_RATIO = 0.5
+INSTANCE = (
+    b'{"name": "bench", "instance_type": "compute-1x", "region": "us-west-1",'
+    b' "image": "ubuntu-22.04"}'
+)
 
 
 def rate(port: int, pid: int, raw: bytes, seconds: float) -> tuple[float, float]:
@@ -65,13 +69,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help="GET /v1/instances (10 instances) instead of the account",
+    )
     args = parser.parse_args()
 
-    raw = request_bytes("GET", "/v1/account", {"Authorization": f"Bearer {DEFAULT_KEY}"})
+    path = "/v1/instances" if args.list else "/v1/account"
+    auth = {"Authorization": f"Bearer {DEFAULT_KEY}"}
+    raw = request_bytes("GET", path, auth)
     emulator_port, bare_port = free_port(), free_port()
     emulator = start(
         [COMMAND, "serve", "--port", str(emulator_port), "--log-level", "warning", "--seed", "1",
-         "--no-rate-limits"]
+         "--no-rate-limits", "--transitions", "instant"]
     )  # fmt: skip
     bare = None
     try:
@@ -79,9 +90,15 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             body = Path(tmp) / "account.json"
             client = RawClient(emulator_port)
+            if args.list:
+                create = request_bytes(
+                    "POST", "/v1/instances", {**auth, "Content-Type": "application/json"}, INSTANCE
+                )
+                for _ in range(10):
+                    client.send(create)
             body.write_bytes(client.send(raw)[1])
             client.close()
-            bare = _start_bare(bare_port, body)
+            bare = _start_bare(bare_port, body, path)
             wait_until_answered(bare_port, raw, time.monotonic() + 20)
             load = load_average()
             emulator_runs, bare_runs = [], []
@@ -97,7 +114,7 @@ def main() -> int:
     e_cpu = statistics.median(c for _, c in emulator_runs)
     b_cpu = statistics.median(c for _, c in bare_runs)
     print(
-        f"GET /v1/account, one keep-alive client, {args.rounds} × {args.seconds:g} s rounds "
+        f"GET {path}, one keep-alive client, {args.rounds} × {args.seconds:g} s rounds "
         f"(load average {load:.2f}):"
     )
     print(f"  emulator (auth + validation + envelope): {e:,.0f} req/s  {_rounds(emulator_rates)}")
@@ -117,9 +134,10 @@ def _rounds(values: list[float]) -> str:
     return "(" + ", ".join(f"{v:,.0f}" for v in values) + ")"
 
 
-def _start_bare(port: int, body: Path) -> subprocess.Popen[bytes]:
+def _start_bare(port: int, body: Path, path: str) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LAMBDA_EMULATOR_")}
     env["BARE_BODY"] = str(body)
+    env["BARE_PATH"] = path
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "_bare_app:app", "--port", str(port), "--log-level",
          "warning", "--no-access-log", "--loop", "uvloop", "--http", "httptools",
