@@ -7,6 +7,7 @@ first request, and the URL printed or handed to a test is always the real one.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -16,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import uvicorn
 from starlette.applications import Starlette
@@ -197,6 +198,9 @@ def run_forever(settings: Settings, on_started: Callable[[ServeInfo], None]) -> 
                 settings.ready_file.unlink()
 
 
+T = TypeVar("T")
+
+
 class EmulatorThread:
     """An emulator on a free loopback port in a background thread (tests, the pytest plugin)."""
 
@@ -211,6 +215,7 @@ class EmulatorThread:
         self._server = _Server(_config(self.app, self.settings, tls), self._started.set)
         self._thread = threading.Thread(target=self._run, name="lambda-emulator", daemon=True)
         self._error: BaseException | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def url(self) -> str:
@@ -220,6 +225,7 @@ class EmulatorThread:
         try:
             # The event loop uvicorn picks for the CLI (uvloop where installed).
             with asyncio.Runner(loop_factory=self._server.config.get_loop_factory()) as runner:
+                self._loop = runner.get_loop()
                 runner.run(self._server.serve(sockets=[self._sock]))
         except BaseException as exc:  # surfaced by start()
             self._error = exc
@@ -231,6 +237,24 @@ class EmulatorThread:
         if not self._started.wait(timeout) or self._error or not self._server.started:
             raise RuntimeError(f"the emulator did not start: {self._error!r}")
         return self
+
+    def call(self, fn: Callable[[], T], timeout: float = 10.0) -> T:
+        """Run ``fn`` on the server's event loop and return what it returns: how a caller in
+        the same process (the pytest fixture) acts on the emulator without an HTTP round
+        trip, and without racing the requests and background tasks the loop runs."""
+        loop = self._loop
+        if loop is None or not self._server.started:
+            raise RuntimeError("the emulator is not running")
+        done: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def run() -> None:
+            try:
+                done.set_result(fn())
+            except BaseException as exc:  # handed to the caller
+                done.set_exception(exc)
+
+        loop.call_soon_threadsafe(run)
+        return done.result(timeout)
 
     def stop(self, timeout: float = 10.0) -> None:
         self._server.should_exit = True

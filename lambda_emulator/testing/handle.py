@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from lambda_emulator.engine import world
 from lambda_emulator.process.server import EmulatorThread
 from lambda_emulator.testing.webhook_receiver import (
     ReceivedDelivery,
@@ -131,6 +132,13 @@ class EmulatorHandle:
 
     # the control plane ---------------------------------------------------------------------
     def reset(self) -> None:
+        server = self._server
+        if isinstance(server, EmulatorThread):
+            # in process: the same reset as POST /_emulator/reset, run on the server's loop
+            # without an HTTP round trip (the fixture resets before every test)
+            rt = server.runtime
+            server.call(lambda: world.reset(rt))
+            return
         self.control("POST", "reset")
         if self._attached is not None and not self._attached.rate_limits:
             self.set_rate_limits(False)
