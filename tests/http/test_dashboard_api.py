@@ -133,3 +133,28 @@ def test_a_stopping_server_ends_open_streams() -> None:
         server.stop(timeout=10)
         assert time.monotonic() - started < 2.0  # well inside uvicorn's 5 s grace period
         assert [name for name, _ in events] == ["bye"]
+
+
+def test_the_dashboard_shows_each_sandbox_apart(
+    lambda_emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    with ui(lambda_emulator) as c:
+        created = ok(c.post("/_emulator/sandboxes", json={"name": "ci-7"}), 201)
+        try:
+            theirs = {b"Authorization": f"Bearer {created['api_key']}".encode()}
+            made = ok(c.post("/v1/instances", json=CREATE, headers=theirs), 201)
+            listed = ok(c.get("/_emulator/ui/api/sandboxes"))
+            assert [(s["id"], s["name"]) for s in listed] == [
+                ("sbx_default", "default"),
+                (created["id"], "ci-7"),
+            ]
+            view = ok(c.get(f"/_emulator/ui/api/sandboxes/{created['id']}/overview"))
+            assert [i["id"] for i in view["instances"]] == [made["id"]]
+            assert (
+                created["api_key"]
+                not in c.get(f"/_emulator/ui/api/sandboxes/{created['id']}/overview").text
+            )
+            assert ok(c.get(SBX + "/overview"))["instances"] == []  # the default world: none
+            err(c.get("/_emulator/ui/api/sandboxes/sbx_nosuch/overview"), 404, "not_found")
+        finally:
+            c.delete(f"/_emulator/sandboxes/{created['id']}")
