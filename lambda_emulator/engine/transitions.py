@@ -118,6 +118,10 @@ class Spec(Kind):
         data.update((name, doc[name]) for name in self.event_fields)
         return data
 
+    def settle_job(self, rt: Runtime, job: Doc) -> None:
+        """The job handler of this kind's transitions (``job_kind``)."""
+        settle_job(rt, self, job)
+
 
 #: Instances as volumes and firewall rules see them (``resources.instances`` owns their Spec).
 INSTANCE_KIND = Kind(INSTANCE, "instances")

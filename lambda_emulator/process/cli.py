@@ -35,32 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     for option in OPTIONS:
         help_text = f"{option.help} [env {option.env}; default {_shown(option.default)}]"
+        shape: dict[str, Any] = {"metavar": option.metavar}
         if option.repeatable:
-            serve.add_argument(
-                option.flag,
-                dest=option.name,
-                default=None,
-                action="append",
-                metavar=option.metavar,
-                help=help_text,
-            )
+            shape["action"] = "append"
         elif option.flag_only_bool:
-            serve.add_argument(
-                option.flag,
-                dest=option.name,
-                default=None,
-                action=argparse.BooleanOptionalAction,
-                help=help_text,
-            )
-        else:
-            serve.add_argument(
-                option.flag,
-                dest=option.name,
-                default=None,
-                metavar=option.metavar,
-                help=help_text,
-                action="append" if option.repeatable else "store",
-            )
+            shape = {"action": argparse.BooleanOptionalAction}
+        serve.add_argument(option.flag, dest=option.name, default=None, help=help_text, **shape)
 
     api_key = commands.add_parser("api-key", help="manage API keys of a running emulator")
     key_commands = api_key.add_subparsers(dest="key_command", metavar="ACTION")

@@ -103,10 +103,6 @@ SPEC = transitions.Spec(
 )
 
 
-def settle_job(rt: Runtime, job: Doc) -> None:
-    transitions.settle_job(rt, SPEC, job)
-
-
 def create_instance(rt: Runtime, account_id: str, body: dict[str, Any]) -> Doc:
     itype = rt.catalog.require("instance_type", body["instance_type"])
     region = rt.catalog.require("region", body["region"])

@@ -67,10 +67,6 @@ SPEC = transitions.Spec(
 )
 
 
-def settle_job(rt: Runtime, job: Doc) -> None:
-    transitions.settle_job(rt, SPEC, job)
-
-
 def _default_name(rt: Runtime, volume: Doc, snapshot_id: str) -> str:
     """``<volume name>-<date>-<word>``: readable, unique enough, deterministic by the seed."""
     word = faker_for(rt, "snapshot-name", snapshot_id).word()

@@ -72,10 +72,6 @@ SPEC = transitions.Spec(
 )
 
 
-def settle_job(rt: Runtime, job: Doc) -> None:
-    transitions.settle_job(rt, SPEC, job)
-
-
 def new_volume(
     rt: Runtime,
     account_id: str,

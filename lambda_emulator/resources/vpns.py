@@ -54,10 +54,6 @@ SPEC = transitions.Spec(
 )
 
 
-def settle_job(rt: Runtime, job: Doc) -> None:
-    transitions.settle_job(rt, SPEC, job)
-
-
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 

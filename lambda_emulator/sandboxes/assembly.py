@@ -27,13 +27,12 @@ from lambda_emulator.traffic import idempotency
 
 __all__ = ["EVENT_LISTENERS", "JOB_HANDLERS", "LOAD_HOOKS", "Shared", "build_world"]
 
+#: The kinds whose lifecycles run on the clock.
+LIFECYCLE_SPECS = (instances.SPEC, volumes.SPEC, snapshots.SPEC, vpns.SPEC)
 #: Time-driven work by kind; each module that schedules jobs contributes its handlers.
 JOB_HANDLERS: dict[str, JobHandler] = {
     idempotency.EXPIRE_JOB: idempotency.expire,
-    instances.SPEC.job_kind: instances.settle_job,
-    volumes.SPEC.job_kind: volumes.settle_job,
-    snapshots.SPEC.job_kind: snapshots.settle_job,
-    vpns.SPEC.job_kind: vpns.settle_job,
+    **{spec.job_kind: spec.settle_job for spec in LIFECYCLE_SPECS},
     **billing.JOB_HANDLERS,
     **delivery_log.JOB_HANDLERS,
 }

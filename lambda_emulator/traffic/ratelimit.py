@@ -6,7 +6,9 @@ reset starts every account afresh. The arithmetic is ``core.ratelimit``.
 
 from __future__ import annotations
 
-from lambda_emulator.core.ratelimit import Decision, Limits, check, preview
+from collections.abc import Callable
+
+from lambda_emulator.core.ratelimit import Decision, Limits, Window, check, preview
 from lambda_emulator.runtime import Runtime
 from lambda_emulator.traffic.refusals import refusal
 
@@ -32,12 +34,10 @@ def _limits_of(rt: Runtime, account_id: str) -> Limits:
 
 def admit(rt: Runtime, account_id: str) -> Decision | None:
     """Count one request of ``account_id``; its headers, ``None`` when limits are off, or 429."""
-    if not rt.rate_limits_on:
+    seen = _step(rt, account_id, check)
+    if seen is None:
         return None
-    limits = _limits_of(rt, account_id)
-    windows = rt.traffic.rate_windows
-    window, decision = check(windows.get(account_id), rt.clock.epoch(), limits)
-    windows[account_id] = window
+    limits, decision = seen
     if decision.allowed:
         return decision
     raise refusal(limits, decision, decision.retry_after)
@@ -47,10 +47,19 @@ def peek(rt: Runtime, account_id: str) -> tuple[Limits, Decision] | None:
     """The account's limits and what its next request would meet, counting nothing (``None``
     when limits are off): for answers that never reached the limiter but must carry its
     headers, like an injected error."""
+    return _step(rt, account_id, preview)
+
+
+def _step(
+    rt: Runtime,
+    account_id: str,
+    arithmetic: Callable[[Window | None, float, Limits], tuple[Window, Decision]],
+) -> tuple[Limits, Decision] | None:
+    """One step of the account's window by ``arithmetic`` (count, or only look)."""
     if not rt.rate_limits_on:
         return None
     limits = _limits_of(rt, account_id)
     windows = rt.traffic.rate_windows
-    window, decision = preview(windows.get(account_id), rt.clock.epoch(), limits)
+    window, decision = arithmetic(windows.get(account_id), rt.clock.epoch(), limits)
     windows[account_id] = window
     return limits, decision
