@@ -41,19 +41,22 @@ def bootstrap(rt: Runtime) -> None:
             api_keys.store_key(rt, account["id"], key, name="default", permissions=["*"])
 
 
-def create_account(rt: Runtime, plan: str, name: str | None = None) -> tuple[Doc, Doc, str]:
-    """A new account with one all-permission key: (account, key document, secret)."""
+def create_account(
+    rt: Runtime, plan: str, name: str | None = None, email: str | None = None
+) -> tuple[Doc, Doc, str]:
+    """A new account with one all-permission key: (account, key document, secret); a name or
+    an email not given is a fake one."""
     with rt.transaction():
-        account = accounts.new_account(rt, plan, name, None)
+        account = accounts.new_account(rt, plan, name, email)
         secret = keycore.generate(rt.rng("api-key", account["id"]))
         key_doc = api_keys.store_key(rt, account["id"], secret, name="default", permissions=["*"])
     return account, key_doc, secret
 
 
-def found_world(rt: Runtime, plan: str, name: str | None = None) -> tuple[Doc, str]:
+def found_world(rt: Runtime, plan: str, name: str, email: str) -> tuple[Doc, str]:
     """A new sandbox's one account and its all-permission key, made its default account:
     (account, secret). The secret is returned once and never stored."""
-    account, _, secret = create_account(rt, plan, name)
+    account, _, secret = create_account(rt, plan, name, email)
     with rt.transaction():
         rt.store.put(META, {"id": "default", "account_id": account["id"]})
     return account, secret

@@ -184,7 +184,10 @@ class Sandboxes:
         }
         sandbox = self._open(record, initial_state={})
         world = sandbox.world
-        _, secret = onboarding.found_world(world, plan)
+        # named after the sandbox, so a dashboard or a log tells them apart at a glance
+        _, secret = onboarding.found_world(
+            world, plan, f"{record['name'][:100]} account", f"{sandbox_id}@sandbox.example.com"
+        )
         record["initial_state"] = world.initial_state = world.store.export()
         self.records.put(_RECORDS, record)
         return sandbox, secret
