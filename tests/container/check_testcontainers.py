@@ -16,7 +16,7 @@ import socket
 import httpx
 import pytest
 
-from lambda_emulator.testing.testcontainers import LambdaEmulatorContainer
+from lambda_emulator.testcontainers import LambdaEmulatorContainer
 
 IMAGE = os.environ.get("LAMBDA_EMULATOR_IMAGE", "localhost/lambda-emulator:check")
 
