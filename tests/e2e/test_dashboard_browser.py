@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,8 @@ import httpx
 import pytest
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.curl import run_copied
 from tests.support.envelope import ok
 from tests.support.keys import KEY
 
@@ -31,15 +32,6 @@ expect.set_options(timeout=10_000)  # two cores shared by parallel workers: be p
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = os.environ.get("LAMBDA_EMULATOR_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 WIDE = {"width": 1280, "height": 800}
 NARROW = {"width": 390, "height": 844}
@@ -258,13 +250,7 @@ def test_copy_as_curl_reproduces_the_request(
     dash.shot("requests")
 
     lambda_emulator.clear_requests()
-    run = subprocess.run(
-        ["bash", "-c", command],
-        env={**os.environ, "KEY": KEY},
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    run = run_copied(command, KEY)
     assert run.returncode == 0, run.stderr
     answer = json.loads(run.stdout)
     # The same Idempotency-Key: the emulator recognises the very same request and replays it.

@@ -4,7 +4,6 @@ with real curl and ``KEY`` set, makes the emulator record the same request again
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,6 +13,7 @@ import httpx
 import pytest
 
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
+from tests.support.curl import run_copied
 from tests.support.keys import KEY
 
 CURL_JS = Path(__file__).resolve().parents[2] / "lambda_emulator/dashboard/static/js/curl.js"
@@ -85,13 +85,7 @@ def test_awkward_requests_replay_exactly(lambda_emulator: EmulatorHandle) -> Non
         assert KEY not in command
     lambda_emulator.clear_requests()
     for command in commands:
-        run = subprocess.run(
-            ["bash", "-c", command],
-            env={**os.environ, "KEY": KEY},
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        run = run_copied(command, KEY)
         assert run.returncode == 0, (command, run.stderr)
     replayed = lambda_emulator.requests()
     assert [(e["method"], e["path"], e["query"]) for e in replayed] == [

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from typing import Any
@@ -32,3 +33,15 @@ def curl_status(*args: str) -> tuple[int, Any]:
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
     body, _, status = done.stdout.rpartition(b"\n")
     return int(status), json.loads(body)
+
+
+def run_copied(command: str, key: str) -> subprocess.CompletedProcess[str]:
+    """Run a "copy as curl" command as a user pastes it: in bash, with ``KEY`` set."""
+    return subprocess.run(
+        ["bash", "-c", command],
+        env={**os.environ, "KEY": key},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
