@@ -28,6 +28,19 @@ NODE = shutil.which("node")
 CURL = shutil.which("curl")
 
 
+@pytest.fixture
+def curl() -> str:
+    """curl is part of the toolchain ``make test`` checks for: missing, the test fails."""
+    assert CURL, "curl is not installed (apt-get install curl; .ci/run installs it)"
+    return CURL
+
+
+@pytest.fixture
+def node() -> str:
+    assert NODE, "node is not installed (apt-get install nodejs; .ci/run installs it)"
+    return NODE
+
+
 def instance_body(name: str = "web") -> dict[str, Any]:
     return {"name": name, "instance_type": "compute-1x", "region": "us-west-1",
             "image": "ubuntu-22.04"}  # fmt: skip
@@ -203,7 +216,6 @@ def test_requests_read_timeout_meets_a_slow_body(lambda_emulator: EmulatorHandle
 
 
 # curl --------------------------------------------------------------------------------------
-@pytest.mark.skipif(CURL is None, reason="curl is not installed")
 @pytest.mark.parametrize(
     ("failure", "extra", "exit_code"),
     [
@@ -215,12 +227,15 @@ def test_requests_read_timeout_meets_a_slow_body(lambda_emulator: EmulatorHandle
     ],
 )
 def test_curl_exit_codes(
-    lambda_emulator: EmulatorHandle, failure: str, extra: dict[str, Any], exit_code: int
+    lambda_emulator: EmulatorHandle,
+    curl: str,
+    failure: str,
+    extra: dict[str, Any],
+    exit_code: int,
 ) -> None:
     lambda_emulator.inject_fault("/v1/account", failure=failure, **extra)
-    assert CURL is not None
     done = subprocess.run(
-        [CURL, "-sS", "--max-time", "0.5" if failure == "slow_body" else "10",
+        [curl, "-sS", "--max-time", "0.5" if failure == "slow_body" else "10",
          "-H", f"Authorization: Bearer {lambda_emulator.api_key}",
          lambda_emulator.url + "/v1/account"],
         capture_output=True, timeout=30, check=False,
@@ -253,7 +268,6 @@ try {
 """
 
 
-@pytest.mark.skipif(NODE is None, reason="node is not installed")
 @pytest.mark.parametrize(
     ("failure", "extra", "expected"),
     [
@@ -265,12 +279,15 @@ try {
     ],
 )
 def test_node_fetch(
-    lambda_emulator: EmulatorHandle, failure: str, extra: dict[str, Any], expected: dict[str, Any]
+    lambda_emulator: EmulatorHandle,
+    node: str,
+    failure: str,
+    extra: dict[str, Any],
+    expected: dict[str, Any],
 ) -> None:
     lambda_emulator.inject_fault("/v1/account", failure=failure, **extra)
-    assert NODE is not None
     done = subprocess.run(
-        [NODE, "--input-type=module", "-e", NODE_SCRIPT, "-",
+        [node, "--input-type=module", "-e", NODE_SCRIPT, "-",
          lambda_emulator.url + "/v1/account", lambda_emulator.api_key,
          "500" if failure == "slow_body" else "10000"],
         capture_output=True, text=True, timeout=30, check=False,
