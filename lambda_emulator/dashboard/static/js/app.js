@@ -116,7 +116,7 @@ function App() {
     <header class="top">
       <div class="brand"><img src="static/favicon.svg" alt="" width="28" height="28" /><span>Lambda Emulator</span></div>
       <label class="inline sandbox">Sandbox<select value=${sbx} onChange=${(e) => setSbx(e.target.value)}>
-        ${sandboxes.map((s) => html`<option value=${s.id}>${s.id}</option>`)}</select></label>
+        ${sandboxes.map((s) => html`<option value=${s.id}>${s.name} · ${s.id}</option>`)}</select></label>
       <span class=${`live live-${live}`} role="status" data-testid="live">${{ live: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…', stopped: 'Emulator stopped' }[live]}</span>
       <${Clock} sbx=${sbx} clock=${clock} />
     </header>
