@@ -12,15 +12,9 @@ import pytest
 
 from tests.support.envelope import err, ok
 from tests.support.process import Served, serve
+from tests.support.resources import INSTANCE_BODY
 
 pytestmark = pytest.mark.slow
-
-INSTANCE = {
-    "name": "kept",
-    "instance_type": "compute-1x",
-    "region": "eu-west-1",
-    "image": "ubuntu-22.04",
-}
 
 
 def _auth(key: str) -> dict[str, bytes]:
@@ -42,7 +36,10 @@ def _populate(url: str) -> dict[str, Any]:
         )
         ok(root.post("/_emulator/sandboxes", json={"name": "dropped"}), 201)
         key = created["api_key"]
-        instance = ok(root.post("/v1/instances", json=INSTANCE, headers=_auth(key)), 201)
+        instance = ok(
+            root.post("/v1/instances", json={**INSTANCE_BODY, "name": "kept"}, headers=_auth(key)),
+            201,
+        )
         default_volume = ok(
             root.post(
                 "/v1/volumes",

@@ -12,13 +12,7 @@ import pytest
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from lambda_emulator.testing.webhook_receiver import WebhookReceiver
 from tests.support.envelope import err, ok
-
-INSTANCE = {
-    "name": "web-1",
-    "instance_type": "compute-1x",
-    "region": "us-west-1",
-    "image": "ubuntu-22.04",
-}
+from tests.support.resources import INSTANCE_BODY
 
 
 def auth(key: str) -> dict[str, bytes]:
@@ -87,7 +81,7 @@ def test_a_new_sandbox_has_its_own_account_key_and_clock(root: httpx.Client) -> 
 
 def test_resources_clock_and_control_plane_are_per_sandbox(new_world: Any) -> None:
     a, b = new_world(), new_world()
-    made = ok(a.api.post("/v1/instances", json=INSTANCE), 201)
+    made = ok(a.api.post("/v1/instances", json=INSTANCE_BODY), 201)
     assert made["status"] == "pending"
     assert ok(b.api.get("/v1/instances")) == []
     err(b.api.get(f"/v1/instances/{made['id']}"), 404, "not_found")
@@ -113,7 +107,7 @@ def test_resources_clock_and_control_plane_are_per_sandbox(new_world: Any) -> No
 
 def test_reset_returns_a_sandbox_to_how_it_was_created(new_world: Any) -> None:
     world = new_world(transitions="instant", start_time="2031-01-01T00:00:00Z")
-    ok(world.api.post("/v1/instances", json=INSTANCE), 201)
+    ok(world.api.post("/v1/instances", json=INSTANCE_BODY), 201)
     ok(world.control.put("/transitions", json={"mode": "manual"}))
     ok(world.control.post("/clock/advance", json={"seconds": 90}))
     ok(world.control.post("/reset"))
@@ -124,15 +118,15 @@ def test_reset_returns_a_sandbox_to_how_it_was_created(new_world: Any) -> None:
 
 def test_ids_never_collide_across_sandboxes_even_with_one_seed(new_world: Any) -> None:
     a, b = new_world(seed=42), new_world(seed=42)
-    first = ok(a.api.post("/v1/instances", json=INSTANCE), 201)
-    second = ok(b.api.post("/v1/instances", json=INSTANCE), 201)
+    first = ok(a.api.post("/v1/instances", json=INSTANCE_BODY), 201)
+    second = ok(b.api.post("/v1/instances", json=INSTANCE_BODY), 201)
     assert first["id"] != second["id"]
     assert a.account_id != b.account_id
 
 
 def test_deleting_a_sandbox_revokes_its_keys(root: httpx.Client, new_world: Any) -> None:
     world = new_world()
-    ok(world.api.post("/v1/instances", json=INSTANCE), 201)
+    ok(world.api.post("/v1/instances", json=INSTANCE_BODY), 201)
     gone = ok(root.delete(f"/_emulator/sandboxes/{world.id}"))
     assert gone["id"] == world.id
     err(world.api.get("/v1/instances"), 401, "authentication_failed")
@@ -188,7 +182,7 @@ def test_webhooks_are_delivered_per_sandbox(new_world: Any) -> None:
                 ),
                 201,
             )
-        ok(a.api.post("/v1/instances", json=INSTANCE), 201)
+        ok(a.api.post("/v1/instances", json=INSTANCE_BODY), 201)
         ok(a.control.post("/webhooks/drain", json={"timeout_seconds": 5}))
         ok(b.control.post("/webhooks/drain", json={"timeout_seconds": 5}))
         assert sorted(d.event_type or "" for d in to_a.deliveries) == [
