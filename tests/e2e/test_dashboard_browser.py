@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -343,7 +344,10 @@ def test_charts_render_and_billing_adds_up(
     lambda_emulator.advance(2 * 3600)
     page = dash.open()
     page.get_by_role("link", name="Metrics of web-1").click()  # from its row to its charts
-    expect(page.get_by_label("Instance")).to_have_value(instance["id"])
+    # the metrics tab's instance picker (not the resources tab's "Instances", which a
+    # substring match may still find while the page moves between tabs)
+    picker = page.get_by_role("combobox", name=re.compile(r"^Instance\b"))
+    expect(picker).to_have_value(instance["id"])
     charts = page.locator("figure.chart")
     expect(charts).to_have_count(4)
     for title in ("CPU", "Memory", "Network", "Disk"):
