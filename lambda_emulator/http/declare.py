@@ -6,6 +6,7 @@ route module, the OpenAPI assembly and the tests read them without the request m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from lambda_emulator.runtime import Doc, Runtime
 from lambda_emulator.sandboxes.registry import Sandboxes
 
 __all__ = [
+    "CONTROL",
     "Call",
     "Handler",
     "Operation",
@@ -58,6 +60,13 @@ class Result:
 
 
 Handler = Callable[[Call], Any]
+#: How a handler shows a stored document (a resource module's ``PublicView``).
+View = Callable[[Doc], Any]
+#: The services a collection's operations call (see ``OperationFamily.collection``).
+CreateService = Callable[[Runtime, str, dict[str, Any]], Doc]
+PageService = Callable[[Runtime, str, dict[str, Any]], Any]
+ResourceService = Callable[[Runtime, str, str], Doc]
+BodyService = Callable[[Runtime, str, str, dict[str, Any]], Doc]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,12 +131,74 @@ class OperationFamily:
             **{**defaults, **fields},
         )
 
+    def clear(
+        self,
+        path: str,
+        operation_id: str,
+        summary: str,
+        empty: Callable[[Call], int],
+        response: str = "traffic.json#/$defs/Cleared",
+    ) -> Operation:
+        """A ``DELETE`` that empties something (the journal, the fault rules, the sandboxes)
+        and answers how many items went: ``{"deleted": n}``."""
 
-#: How a handler shows a stored document (a resource module's ``PublicView``).
-View = Callable[[Doc], Any]
+        def handler(call: Call) -> Any:
+            return {"deleted": empty(call)}
+
+        return self("DELETE", path, operation_id, summary, handler, response=response)
+
+    def collection(
+        self,
+        path: str,
+        schemas: str,
+        noun: str,
+        view: View,
+        *,
+        create: CreateService | None = None,
+        page: PageService | None = None,
+        get: ResourceService | None = None,
+        update: BodyService | None = None,
+        delete: ResourceService | None = None,
+        title: str | None = None,
+    ) -> list[Operation]:
+        """The standard operations on one collection (``path`` and ``path/{id}``), in the
+        order create, list, get, update, delete; those without a service are left out.
+
+        The API names them all by one convention, and so does this: ``createVolume``,
+        ``listVolumes``, ``getVolume``, ``updateVolume``, ``deleteVolume``, summarised
+        "Create Volume"..., with the schemas ``VolumeCreate``, ``VolumeListQuery``,
+        ``VolumeUpdate`` and ``Volume`` in ``schemas``. ``title`` is the noun as a summary
+        spells it when splitting ``noun`` gets it wrong (``VPN``, not ``Vpn``)."""
+        shown, item, one = title or _words(noun), f"{path}/{{id}}", schemas + noun
+        rows: list[tuple[str, str, str, str, Handler | None, dict[str, Any]]] = [
+            ("POST", path, f"create{noun}", f"Create {shown}",
+             creates(create, view) if create else None, {"body": one + "Create", "status": 201}),
+            ("GET", path, f"list{noun}s", f"List {shown}s",
+             lists(page) if page else None, {"query": one + "ListQuery", "listing": True}),
+            ("GET", item, f"get{noun}", f"Get {shown}",
+             on_resource(get, view) if get else None, {}),
+            ("PATCH", item, f"update{noun}", f"Update {shown}",
+             on_resource_with_body(update, view) if update else None, {"body": one + "Update"}),
+            ("DELETE", item, f"delete{noun}", f"Delete {shown}",
+             on_resource(delete, view) if delete else None, {}),
+        ]  # fmt: skip
+        return [
+            self(method, at, operation_id, summary, handler, response=one, **fields)
+            for method, at, operation_id, summary, handler, fields in rows
+            if handler is not None
+        ]
 
 
-def creates(service: Callable[[Runtime, str, dict[str, Any]], Doc], view: View) -> Handler:
+#: The control plane (``/_emulator``): one tag, and no API key (it is the test's own door).
+CONTROL = OperationFamily(tag="Emulator control", authenticated=False)
+
+
+def _words(noun: str) -> str:
+    """``FirewallRule`` → ``Firewall Rule``."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", noun)
+
+
+def creates(service: CreateService, view: View) -> Handler:
     """A create: ``service(rt, account_id, body)``, shown through ``view``, answered 201."""
 
     def handler(call: Call) -> Any:
@@ -136,7 +207,7 @@ def creates(service: Callable[[Runtime, str, dict[str, Any]], Doc], view: View) 
     return handler
 
 
-def lists(service: Callable[[Runtime, str, dict[str, Any]], Any]) -> Handler:
+def lists(service: PageService) -> Handler:
     """A list: ``service(rt, account_id, query)`` returns the page as it is shown."""
 
     def handler(call: Call) -> Any:
@@ -145,7 +216,7 @@ def lists(service: Callable[[Runtime, str, dict[str, Any]], Any]) -> Handler:
     return handler
 
 
-def on_resource(service: Callable[[Runtime, str, str], Doc], view: View) -> Handler:
+def on_resource(service: ResourceService, view: View) -> Handler:
     """An operation on the path's ``{id}``: ``service(rt, account_id, id)``, through ``view``."""
 
     def handler(call: Call) -> Any:
@@ -154,9 +225,7 @@ def on_resource(service: Callable[[Runtime, str, str], Doc], view: View) -> Hand
     return handler
 
 
-def on_resource_with_body(
-    service: Callable[[Runtime, str, str, dict[str, Any]], Doc], view: View, status: int = 200
-) -> Handler:
+def on_resource_with_body(service: BodyService, view: View, status: int = 200) -> Handler:
     """An operation on the path's ``{id}`` that takes the body:
     ``service(rt, account_id, id, body)``, shown through ``view``."""
 

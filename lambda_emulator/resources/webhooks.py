@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from lambda_emulator.core import webhooks as core
+from lambda_emulator.core.pagination import Page, page_of
 from lambda_emulator.engine import quotas, webhook_secrets
 from lambda_emulator.engine.delivery_log import PING, WEBHOOKS, cancel_pending, new_delivery
 from lambda_emulator.engine.events import emit
@@ -97,8 +98,10 @@ def get_webhook(rt: Runtime, account_id: str, webhook_id: str) -> Doc:
     return doc
 
 
-def list_webhooks(rt: Runtime, account_id: str) -> list[Doc]:
-    return rt.store.find(WEBHOOKS, account_id)
+def list_webhooks(rt: Runtime, account_id: str, query: dict[str, Any]) -> Page:
+    return page_of(
+        rt.store.find(WEBHOOKS, account_id), query, filters=("status",), view=webhook_view
+    )
 
 
 def update_webhook(rt: Runtime, account_id: str, webhook_id: str, body: dict[str, Any]) -> Doc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.http.declare import Call, OperationFamily, lists, on_resource
+from lambda_emulator.http.declare import Call, OperationFamily
 from lambda_emulator.resources import billing
 
 __all__ = ["OPERATIONS"]
@@ -30,29 +30,16 @@ OPERATIONS = [
         "getUsage",
         "Get Usage",
         get_usage,
-        permission="billing:read",
         query=S + "UsageQuery",
         response=S + "Usage",
     ),
-    op(
-        "GET",
+    *op.collection(
         "/billing/invoices",
-        "listInvoices",
-        "List Invoices",
-        lists(billing.list_invoices),
-        permission="billing:read",
-        query=S + "InvoiceListQuery",
-        response=S + "Invoice",
-        listing=True,
-    ),
-    op(
-        "GET",
-        "/billing/invoices/{id}",
-        "getInvoice",
-        "Get Invoice",
-        on_resource(billing.get_invoice, dict),
-        permission="billing:read",
-        response=S + "Invoice",
+        S,
+        "Invoice",
+        dict,
+        page=billing.list_invoices,
+        get=billing.get_invoice,
     ),
     op(
         "GET",
@@ -60,7 +47,6 @@ OPERATIONS = [
         "estimateCost",
         "Estimate Cost",
         get_estimate,
-        permission="billing:read",
         query=S + "EstimateQuery",
         response=S + "Estimate",
     ),

@@ -7,13 +7,12 @@ from typing import Any
 from lambda_emulator import __version__
 from lambda_emulator.engine import world as control
 from lambda_emulator.errors import ServiceUnavailable
-from lambda_emulator.http.declare import Call, OperationFamily, Result
+from lambda_emulator.http.declare import CONTROL, Call, Result
 from lambda_emulator.resources import accounts, onboarding
 
 __all__ = ["OPERATIONS"]
 
 S = "control.json#/$defs/"
-TAG = "Emulator control"
 
 
 def health(call: Call) -> Any:
@@ -53,7 +52,7 @@ def set_plan(call: Call) -> Any:
     return accounts.account_view(accounts.set_plan(call.rt, call.params["id"], call.body["plan"]))
 
 
-op = OperationFamily(tag=TAG, authenticated=False)
+op = CONTROL
 
 
 OPERATIONS = [

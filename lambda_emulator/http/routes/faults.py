@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.http.declare import Call, OperationFamily, Result
+from lambda_emulator.http.declare import CONTROL, Call, Result
 
 __all__ = ["OPERATIONS"]
 
 S = "traffic.json#/$defs/"
-TAG = "Emulator control"
 
 
 def create_fault(call: Call) -> Any:
@@ -28,11 +27,7 @@ def delete_fault(call: Call) -> Any:
     return call.rt.traffic.faults.delete(call.params["id"]).view()
 
 
-def clear_faults(call: Call) -> Any:
-    return {"deleted": call.rt.traffic.faults.clear()}
-
-
-op = OperationFamily(tag=TAG, authenticated=False)
+op = CONTROL
 
 OPERATIONS = [
     op(
@@ -54,13 +49,11 @@ OPERATIONS = [
         response=S + "Fault",
         listing=True,
     ),
-    op(
-        "DELETE",
+    op.clear(
         "/faults",
         "emulatorClearFaults",
         "Delete every fault rule",
-        clear_faults,
-        response=S + "Cleared",
+        lambda call: call.rt.traffic.faults.clear(),
     ),
     op(
         "GET",

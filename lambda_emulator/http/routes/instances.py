@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.http.declare import (
-    Call,
-    OperationFamily,
-    creates,
-    lists,
-    on_resource,
-    on_resource_with_body,
-)
+from lambda_emulator.http.declare import Call, OperationFamily
 from lambda_emulator.resources import instances
 
 __all__ = ["OPERATIONS"]
@@ -41,45 +34,16 @@ op = OperationFamily(tag=TAG, read=READ, write=WRITE, response=S + "Instance")
 
 
 OPERATIONS = [
-    op(
-        "POST",
+    *op.collection(
         "/instances",
-        "createInstance",
-        "Create Instance",
-        creates(instances.create_instance, instances.instance_view),
-        body=S + "InstanceCreate",
-        status=201,
-    ),
-    op(
-        "GET",
-        "/instances",
-        "listInstances",
-        "List Instances",
-        lists(instances.list_instances),
-        query=S + "InstanceListQuery",
-        listing=True,
-    ),
-    op(
-        "GET",
-        "/instances/{id}",
-        "getInstance",
-        "Get Instance",
-        on_resource(instances.read_instance, instances.instance_view),
-    ),
-    op(
-        "PATCH",
-        "/instances/{id}",
-        "updateInstance",
-        "Update Instance",
-        on_resource_with_body(instances.update_instance, instances.instance_view),
-        body=S + "InstanceUpdate",
-    ),
-    op(
-        "DELETE",
-        "/instances/{id}",
-        "deleteInstance",
-        "Delete Instance",
-        on_resource(instances.delete_instance, instances.instance_view),
+        S,
+        "Instance",
+        instances.instance_view,
+        create=instances.create_instance,
+        page=instances.list_instances,
+        get=instances.read_instance,
+        update=instances.update_instance,
+        delete=instances.delete_instance,
     ),
     op("POST", "/instances/{id}/start", "startInstance", "Start Instance", _power("start")),
     op("POST", "/instances/{id}/stop", "stopInstance", "Stop Instance", _power("stop")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.http.declare import Call, OperationFamily, creates, lists, on_resource
+from lambda_emulator.http.declare import Call, OperationFamily
 from lambda_emulator.resources import firewall, instances, vpns
 
 __all__ = ["OPERATIONS"]
@@ -32,68 +32,24 @@ OPERATIONS = [
         network_info,
         response=S + "NetworkInfo",
     ),
-    op(
-        "POST",
+    *op.collection(
         "/firewall/rules",
-        "createFirewallRule",
-        "Create Firewall Rule",
-        creates(firewall.create_rule, firewall.rule_view),
-        body=S + "FirewallRuleCreate",
-        response=S + "FirewallRule",
-        status=201,
+        S,
+        "FirewallRule",
+        firewall.rule_view,
+        create=firewall.create_rule,
+        page=firewall.list_rules,
+        delete=firewall.delete_rule,
     ),
-    op(
-        "GET",
-        "/firewall/rules",
-        "listFirewallRules",
-        "List Firewall Rules",
-        lists(firewall.list_rules),
-        query=S + "FirewallRuleListQuery",
-        response=S + "FirewallRule",
-        listing=True,
-    ),
-    op(
-        "DELETE",
-        "/firewall/rules/{id}",
-        "deleteFirewallRule",
-        "Delete Firewall Rule",
-        on_resource(firewall.delete_rule, firewall.rule_view),
-        response=S + "FirewallRule",
-    ),
-    op(
-        "POST",
+    *op.collection(
         "/vpn",
-        "createVpn",
-        "Create VPN",
-        creates(vpns.create_vpn, vpns.vpn_view),
-        body=S + "VpnCreate",
-        response=S + "Vpn",
-        status=201,
-    ),
-    op(
-        "GET",
-        "/vpn",
-        "listVpns",
-        "List VPNs",
-        lists(vpns.list_vpns),
-        query=S + "VpnListQuery",
-        response=S + "Vpn",
-        listing=True,
-    ),
-    op(
-        "GET",
-        "/vpn/{id}",
-        "getVpn",
-        "Get VPN",
-        on_resource(vpns.read_vpn, vpns.vpn_view),
-        response=S + "Vpn",
-    ),
-    op(
-        "DELETE",
-        "/vpn/{id}",
-        "deleteVpn",
-        "Delete VPN",
-        on_resource(vpns.delete_vpn, vpns.vpn_view),
-        response=S + "Vpn",
+        S,
+        "Vpn",
+        vpns.vpn_view,
+        create=vpns.create_vpn,
+        page=vpns.list_vpns,
+        get=vpns.read_vpn,
+        delete=vpns.delete_vpn,
+        title="VPN",
     ),
 ]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.http.declare import Call, OperationFamily
+from lambda_emulator.http.declare import CONTROL, Call
 from lambda_emulator.traffic import ratelimit
 
 __all__ = ["OPERATIONS"]
 
 S = "traffic.json#/$defs/"
-TAG = "Emulator control"
 
 
 def _rate_limits(call: Call) -> dict[str, Any]:
@@ -32,7 +31,7 @@ def set_rate_limits(call: Call) -> Any:
     return _rate_limits(call)
 
 
-op = OperationFamily(tag=TAG, authenticated=False)
+op = CONTROL
 
 OPERATIONS = [
     op(

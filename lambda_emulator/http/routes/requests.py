@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.http.declare import Call, OperationFamily
+from lambda_emulator.http.declare import CONTROL, Call
 
 __all__ = ["OPERATIONS"]
 
 S = "traffic.json#/$defs/"
-TAG = "Emulator control"
 
 
 def list_requests(call: Call) -> Any:
     return call.rt.traffic.journal.select(**call.query)
 
 
-def clear_requests(call: Call) -> Any:
-    return {"deleted": call.rt.traffic.journal.clear()}
-
-
-op = OperationFamily(tag=TAG, authenticated=False)
+op = CONTROL
 
 OPERATIONS = [
     op(
@@ -33,12 +28,10 @@ OPERATIONS = [
         response=S + "JournalEntry",
         listing=True,
     ),
-    op(
-        "DELETE",
+    op.clear(
         "/requests",
         "emulatorClearRequests",
         "Empty the journal",
-        clear_requests,
-        response=S + "Cleared",
+        lambda call: call.rt.traffic.journal.clear(),
     ),
 ]

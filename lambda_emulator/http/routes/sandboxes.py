@@ -10,12 +10,11 @@ import dataclasses
 from typing import Any
 
 from lambda_emulator.core.pagination import page_of
-from lambda_emulator.http.declare import Call, Operation, OperationFamily, Result
+from lambda_emulator.http.declare import CONTROL, Call, Operation, Result
 
 __all__ = ["OPERATIONS", "scoped"]
 
 S = "sandboxes.json#/$defs/"
-TAG = "Emulator control"
 
 
 def scoped(op: Operation) -> Operation:
@@ -46,11 +45,7 @@ def delete_sandbox(call: Call) -> Any:
     return call.sandboxes.delete(call.params["sandbox_id"])
 
 
-def delete_sandboxes(call: Call) -> Any:
-    return {"deleted": call.sandboxes.delete_all()}
-
-
-op = OperationFamily(tag=TAG, authenticated=False)
+op = CONTROL
 
 OPERATIONS = [
     op(
@@ -73,12 +68,11 @@ OPERATIONS = [
         response=S + "Sandbox",
         listing=True,
     ),
-    op(
-        "DELETE",
+    op.clear(
         "/sandboxes",
         "emulatorDeleteSandboxes",
         "Delete every sandbox but the default one",
-        delete_sandboxes,
+        lambda call: call.sandboxes.delete_all(),
         response=S + "SandboxesDeleted",
     ),
     op(

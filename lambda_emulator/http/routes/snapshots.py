@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from lambda_emulator.http.declare import (
-    OperationFamily,
-    creates,
-    lists,
-    on_resource,
-    on_resource_with_body,
-)
+from lambda_emulator.http.declare import OperationFamily, on_resource_with_body
 from lambda_emulator.resources import snapshots, volumes
 
 __all__ = ["OPERATIONS"]
@@ -22,37 +16,15 @@ op = OperationFamily(tag=TAG, read=READ, write=WRITE, response=S + "Snapshot")
 
 
 OPERATIONS = [
-    op(
-        "POST",
+    *op.collection(
         "/snapshots",
-        "createSnapshot",
-        "Create Snapshot",
-        creates(snapshots.create_snapshot, snapshots.snapshot_view),
-        body=S + "SnapshotCreate",
-        status=201,
-    ),
-    op(
-        "GET",
-        "/snapshots",
-        "listSnapshots",
-        "List Snapshots",
-        lists(snapshots.list_snapshots),
-        query=S + "SnapshotListQuery",
-        listing=True,
-    ),
-    op(
-        "GET",
-        "/snapshots/{id}",
-        "getSnapshot",
-        "Get Snapshot",
-        on_resource(snapshots.read_snapshot, snapshots.snapshot_view),
-    ),
-    op(
-        "DELETE",
-        "/snapshots/{id}",
-        "deleteSnapshot",
-        "Delete Snapshot",
-        on_resource(snapshots.delete_snapshot, snapshots.snapshot_view),
+        S,
+        "Snapshot",
+        snapshots.snapshot_view,
+        create=snapshots.create_snapshot,
+        page=snapshots.list_snapshots,
+        get=snapshots.read_snapshot,
+        delete=snapshots.delete_snapshot,
     ),
     op(
         "POST",

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from lambda_emulator.engine import state_documents as state
-from lambda_emulator.http.declare import Call, OperationFamily
+from lambda_emulator.http.declare import CONTROL, Call
 from lambda_emulator.http.validation import check_state_tables
 
 __all__ = ["OPERATIONS"]
 
 S = "traffic.json#/$defs/"
-TAG = "Emulator control"
 #: A state document may be far larger than an API request body.
 STATE_BODY_LIMIT = 512 * 1024 * 1024
 
@@ -27,7 +26,7 @@ def import_state(call: Call) -> Any:
     return {"imported": True, "tables": state.import_state(call.rt, call.body, check)}
 
 
-op = OperationFamily(tag=TAG, authenticated=False)
+op = CONTROL
 
 OPERATIONS = [
     op(

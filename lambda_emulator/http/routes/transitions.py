@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from lambda_emulator.engine import transitions
-from lambda_emulator.http.declare import Call, OperationFamily
+from lambda_emulator.http.declare import CONTROL, Call
 
 __all__ = ["OPERATIONS"]
 
 S = "transitions.json#/$defs/"
-TAG = "Emulator control"
 
 
 def get(call: Call) -> Any:
@@ -22,7 +21,7 @@ def put(call: Call) -> Any:
     return transitions.set_config(call.rt, body["mode"], body.get("durations"), body.get("reads"))
 
 
-op = OperationFamily(tag=TAG, authenticated=False)
+op = CONTROL
 
 OPERATIONS = [
     op(

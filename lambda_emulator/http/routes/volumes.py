@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.http.declare import Call, OperationFamily, creates, lists, on_resource
+from lambda_emulator.http.declare import Call, OperationFamily, on_resource
 from lambda_emulator.resources import volumes
 
 __all__ = ["OPERATIONS"]
@@ -30,37 +30,15 @@ op = OperationFamily(tag=TAG, read=READ, write=WRITE, response=S + "Volume")
 
 
 OPERATIONS = [
-    op(
-        "POST",
+    *op.collection(
         "/volumes",
-        "createVolume",
-        "Create Volume",
-        creates(volumes.create_volume, volumes.volume_view),
-        body=S + "VolumeCreate",
-        status=201,
-    ),
-    op(
-        "GET",
-        "/volumes",
-        "listVolumes",
-        "List Volumes",
-        lists(volumes.list_volumes),
-        query=S + "VolumeListQuery",
-        listing=True,
-    ),
-    op(
-        "GET",
-        "/volumes/{id}",
-        "getVolume",
-        "Get Volume",
-        on_resource(volumes.read_volume, volumes.volume_view),
-    ),
-    op(
-        "DELETE",
-        "/volumes/{id}",
-        "deleteVolume",
-        "Delete Volume",
-        on_resource(volumes.delete_volume, volumes.volume_view),
+        S,
+        "Volume",
+        volumes.volume_view,
+        create=volumes.create_volume,
+        page=volumes.list_volumes,
+        get=volumes.read_volume,
+        delete=volumes.delete_volume,
     ),
     op(
         "POST",

@@ -7,12 +7,11 @@ from typing import Any
 
 from lambda_emulator.engine import delivery_log
 from lambda_emulator.errors import ServiceUnavailable
-from lambda_emulator.http.declare import Call, OperationFamily, Result
+from lambda_emulator.http.declare import CONTROL, Call, Result
 
 __all__ = ["OPERATIONS"]
 
 S = "webhooks.json#/$defs/"
-TAG = "Emulator control"
 
 
 def list_deliveries(call: Call) -> Any:
@@ -64,7 +63,7 @@ def drain(call: Call) -> Any:
     return wait()
 
 
-op = OperationFamily(tag=TAG, authenticated=False)
+op = CONTROL
 
 
 OPERATIONS = [

@@ -4,32 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.core.pagination import page_of
 from lambda_emulator.engine import delivery_log
 from lambda_emulator.errors import NotFound
-from lambda_emulator.http.declare import (
-    Call,
-    OperationFamily,
-    Result,
-    creates,
-    on_resource,
-    on_resource_with_body,
-)
+from lambda_emulator.http.declare import Call, OperationFamily, Result
 from lambda_emulator.resources import webhooks
 
 __all__ = ["OPERATIONS"]
 
 S = "webhooks.json#/$defs/"
 TAG = "Webhooks"
-
-
-def list_webhooks(call: Call) -> Any:
-    q = call.query
-    return page_of(
-        (webhooks.webhook_view(d) for d in webhooks.list_webhooks(call.rt, call.account_id)),
-        q,
-        filters=("status",),
-    )
 
 
 def ping_webhook(call: Call) -> Any:
@@ -71,56 +54,22 @@ op = OperationFamily(tag=TAG, read="webhooks:read", write="webhooks:write")
 
 
 OPERATIONS = [
-    op(
-        "POST",
+    *op.collection(
         "/webhooks",
-        "createWebhook",
-        "Subscribe to events",
-        creates(webhooks.create_webhook, webhooks.webhook_view),
-        body=S + "WebhookCreate",
-        response=S + "Webhook",
-        status=201,
-    ),
-    op(
-        "GET",
-        "/webhooks",
-        "listWebhooks",
-        "List webhook subscriptions",
-        list_webhooks,
-        query=S + "WebhookListQuery",
-        response=S + "Webhook",
-        listing=True,
-    ),
-    op(
-        "GET",
-        "/webhooks/{id}",
-        "getWebhook",
-        "Get a webhook",
-        on_resource(webhooks.get_webhook, webhooks.webhook_view),
-        response=S + "Webhook",
-    ),
-    op(
-        "PATCH",
-        "/webhooks/{id}",
-        "updateWebhook",
-        "Change a webhook's url, events, secret, description or status",
-        on_resource_with_body(webhooks.update_webhook, webhooks.webhook_view),
-        body=S + "WebhookUpdate",
-        response=S + "Webhook",
-    ),
-    op(
-        "DELETE",
-        "/webhooks/{id}",
-        "deleteWebhook",
-        "Delete a webhook (its pending deliveries are cancelled)",
-        on_resource(webhooks.delete_webhook, webhooks.webhook_view),
-        response=S + "Webhook",
+        S,
+        "Webhook",
+        webhooks.webhook_view,
+        create=webhooks.create_webhook,
+        page=webhooks.list_webhooks,
+        get=webhooks.get_webhook,
+        update=webhooks.update_webhook,
+        delete=webhooks.delete_webhook,
     ),
     op(
         "POST",
         "/webhooks/{id}/ping",
         "pingWebhook",
-        "Send a webhook.ping event to this webhook only",
+        "Ping Webhook",
         ping_webhook,
         response=S + "Delivery",
         status=202,
@@ -129,7 +78,7 @@ OPERATIONS = [
         "GET",
         "/webhooks/{id}/deliveries",
         "listWebhookDeliveries",
-        "List this webhook's deliveries with every attempt",
+        "List Webhook Deliveries",
         list_webhook_deliveries,
         query=S + "DeliveryListQuery",
         response=S + "Delivery",
@@ -139,7 +88,7 @@ OPERATIONS = [
         "GET",
         "/webhooks/{id}/deliveries/{delivery_id}",
         "getWebhookDelivery",
-        "Get one delivery of this webhook with every attempt",
+        "Get Webhook Delivery",
         get_webhook_delivery,
         response=S + "Delivery",
     ),
@@ -147,7 +96,7 @@ OPERATIONS = [
         "POST",
         "/webhooks/{id}/deliveries/{delivery_id}/redeliver",
         "redeliverWebhookDelivery",
-        "Send a finished delivery's event again, as a new delivery",
+        "Redeliver Webhook Delivery",
         redeliver,
         response=S + "Delivery",
         status=202,
