@@ -17,7 +17,7 @@ from __future__ import annotations
 from lambda_emulator.runtime import Runtime
 from lambda_emulator.storage.protocol import Doc
 
-__all__ = ["METERS", "close_meter", "open_meter", "open_meters"]
+__all__ = ["METERS", "close_meter", "open_meter", "open_meters", "open_storage_meter"]
 
 METERS = "meters"
 
@@ -65,6 +65,20 @@ def open_meter(
     rt.store.put(METERS, meter)
     _open_index(rt)[resource_id] = meter["id"]
     return meter
+
+
+def open_storage_meter(rt: Runtime, kind: str, doc: Doc) -> Doc:
+    """Bill a volume or snapshot (``kind``, also its price's sku) by the GB-hour from now."""
+    return open_meter(
+        rt,
+        doc["account_id"],
+        kind,
+        doc["id"],
+        sku=kind,
+        quantity=int(doc["size_gb"]),
+        unit="GB-hour",
+        description=f"{kind.capitalize()} {doc['name']} ({doc['size_gb']} GB)",
+    )
 
 
 def close_meter(rt: Runtime, resource_id: str) -> None:

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from lambda_emulator.core.lifecycle import GONE, INSTANCE, Lifecycle, TransitionRefused
+from lambda_emulator.core.pagination import Page, page_of
+from lambda_emulator.engine import meters
 from lambda_emulator.engine.events import emit
 from lambda_emulator.errors import Conflict, NotFound
 from lambda_emulator.runtime import Runtime
@@ -105,6 +107,10 @@ class Spec(Kind):
     #: Side effects of a change of state on the resource itself (meters, addresses); returns
     #: the document to store (it may add fields). Called before it is stored or deleted.
     on_change: Callable[[Runtime, Doc, str | None], Doc]
+    #: How the API shows one (the resource's ``PublicView``).
+    view: Callable[[Doc], dict[str, Any]]
+    #: The list's query parameters that filter by equality on the field of the same name.
+    filters: tuple[str, ...]
 
     def event_data(self, doc: Doc, previous: str | None) -> dict[str, Any]:
         """An event's ``data``: the resource's id (as ``<kind>_id``), name, state and the
@@ -121,6 +127,22 @@ class Spec(Kind):
     def settle_job(self, rt: Runtime, job: Doc) -> None:
         """The job handler of this kind's transitions (``job_kind``)."""
         settle_job(rt, self, job)
+
+    def get(self, rt: Runtime, account_id: str, doc_id: str, field: str = "id") -> Doc:
+        """The account's resource, or 404 naming ``field`` (where the id came from)."""
+        return load(rt, self, account_id, doc_id, field)
+
+    def read(self, rt: Runtime, account_id: str, doc_id: str) -> Doc:
+        """A ``GET`` of one resource: it counts as a read for manual-mode transitions."""
+        return note_read(rt, self, self.get(rt, account_id, doc_id))
+
+    def page(self, rt: Runtime, account_id: str, query: dict[str, Any]) -> Page:
+        """One page of the account's resources, as ``GET`` of the collection shows it."""
+        return self.page_from(rt.store.find(self.table, account_id), query)
+
+    def page_from(self, docs: list[Doc], query: dict[str, Any]) -> Page:
+        """One page of ``docs`` (already narrowed by a filter of the resource's own)."""
+        return page_of(docs, query, filters=self.filters, view=self.view)
 
 
 #: Instances as volumes and firewall rules see them (``resources.instances`` owns their Spec).
@@ -296,6 +318,8 @@ def _set_state(
         new["_seq"] = rt.next_seq(spec.table)
     new = spec.on_change(rt, new, previous)
     if state == GONE:
+        # Whatever a resource was billed for ends with it, whichever kind it is.
+        meters.close_meter(rt, new["id"])
         rt.store.delete(spec.table, new["id"])
     else:
         rt.store.put(spec.table, new)

@@ -13,7 +13,7 @@ from typing import Any
 
 from lambda_emulator.core.lifecycle import GONE, INSTANCE
 from lambda_emulator.core.network import PRIVATE_RESERVED, PUBLIC_POOL, pick_address
-from lambda_emulator.core.pagination import Page, page_of
+from lambda_emulator.core.pagination import Page
 from lambda_emulator.engine import meters, quotas, transitions
 from lambda_emulator.engine.events import emit
 from lambda_emulator.engine.views import PublicView
@@ -100,6 +100,8 @@ SPEC = transitions.Spec(
     table=transitions.INSTANCE_KIND.table,
     event_fields=("region", "instance_type", "public_ip", "private_ip"),
     on_change=_on_change,
+    view=instance_view,
+    filters=("status", "region", "instance_type", "image", "name"),
 )
 
 
@@ -136,26 +138,18 @@ def create_instance(rt: Runtime, account_id: str, body: dict[str, Any]) -> Doc:
     return transitions.create(rt, SPEC, doc)
 
 
-def get_instance(rt: Runtime, account_id: str, instance_id: str, field: str = "id") -> Doc:
-    return transitions.load(rt, SPEC, account_id, instance_id, field)
-
-
-def read_instance(rt: Runtime, account_id: str, instance_id: str) -> Doc:
-    """A ``GET`` of one instance: counts as a read for manual-mode transitions."""
-    return transitions.note_read(rt, SPEC, get_instance(rt, account_id, instance_id))
-
-
-#: Query parameters that filter by equality on the field of the same name.
-FILTERS = ("status", "region", "instance_type", "image", "name")
+get_instance = SPEC.get
+read_instance = SPEC.read
 
 
 def list_instances(rt: Runtime, account_id: str, query: dict[str, Any]) -> Page:
+    """Like every list, plus ``tag``: ``key`` (has the tag) or ``key:value``."""
     docs = rt.store.find(INSTANCES, account_id)
     tag = query.get("tag")
     if tag is not None:
         key, _, value = tag.partition(":")
         docs = [d for d in docs if key in d["tags"] and (not value or d["tags"][key] == value)]
-    return page_of(docs, query, filters=FILTERS, view=instance_view)
+    return SPEC.page_from(docs, query)
 
 
 def update_instance(rt: Runtime, account_id: str, instance_id: str, body: dict[str, Any]) -> Doc:

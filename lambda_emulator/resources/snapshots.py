@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.core.lifecycle import GONE, SNAPSHOT
-from lambda_emulator.core.pagination import Page, page_of
+from lambda_emulator.core.lifecycle import SNAPSHOT
 from lambda_emulator.engine import meters, transitions
 from lambda_emulator.engine.events import emit
 from lambda_emulator.engine.fake_values import faker_for
@@ -44,18 +43,7 @@ def _on_change(rt: Runtime, doc: Doc, previous: str | None) -> Doc:
     state = doc["status"]
     if previous == "pending" and state == "completed":
         doc = dict(doc, completed_at=rt.timestamp())
-        meters.open_meter(
-            rt,
-            doc["account_id"],
-            "snapshot",
-            doc["id"],
-            sku="snapshot",
-            quantity=int(doc["size_gb"]),
-            unit="GB-hour",
-            description=f"Snapshot {doc['name']} ({doc['size_gb']} GB)",
-        )
-    if state == GONE:
-        meters.close_meter(rt, doc["id"])
+        meters.open_storage_meter(rt, "snapshot", doc)
     return doc
 
 
@@ -64,6 +52,8 @@ SPEC = transitions.Spec(
     table=SNAPSHOTS,
     event_fields=("volume_id", "region", "size_gb"),
     on_change=_on_change,
+    view=snapshot_view,
+    filters=("status", "region", "volume_id", "name"),
 )
 
 
@@ -91,19 +81,9 @@ def create_snapshot(rt: Runtime, account_id: str, body: dict[str, Any]) -> Doc:
     return transitions.create(rt, SPEC, doc)
 
 
-def get_snapshot(rt: Runtime, account_id: str, snapshot_id: str) -> Doc:
-    return transitions.load(rt, SPEC, account_id, snapshot_id)
-
-
-def read_snapshot(rt: Runtime, account_id: str, snapshot_id: str) -> Doc:
-    return transitions.note_read(rt, SPEC, get_snapshot(rt, account_id, snapshot_id))
-
-
-FILTERS = ("status", "region", "volume_id", "name")
-
-
-def list_snapshots(rt: Runtime, account_id: str, query: dict[str, Any]) -> Page:
-    return page_of(rt.store.find(SNAPSHOTS, account_id), query, filters=FILTERS, view=snapshot_view)
+get_snapshot = SPEC.get
+read_snapshot = SPEC.read
+list_snapshots = SPEC.page
 
 
 def restore_snapshot(rt: Runtime, account_id: str, snapshot_id: str, body: dict[str, Any]) -> Doc:

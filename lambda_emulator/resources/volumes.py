@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_emulator.core.lifecycle import GONE, VOLUME
-from lambda_emulator.core.pagination import Page, page_of
+from lambda_emulator.core.lifecycle import VOLUME
 from lambda_emulator.engine import meters, quotas, transitions
 from lambda_emulator.engine.events import emit
 from lambda_emulator.engine.views import PublicView
@@ -40,27 +39,12 @@ VOLUMES = "volumes"
 volume_view = PublicView("volumes.json#/$defs/Volume")
 
 
-def _open_meter(rt: Runtime, doc: Doc) -> None:
-    meters.open_meter(
-        rt,
-        doc["account_id"],
-        "volume",
-        doc["id"],
-        sku="volume",
-        quantity=int(doc["size_gb"]),
-        unit="GB-hour",
-        description=f"Volume {doc['name']} ({doc['size_gb']} GB)",
-    )
-
-
 def _on_change(rt: Runtime, doc: Doc, previous: str | None) -> Doc:
     state = doc["status"]
     if previous == "creating" and state == "available":
-        _open_meter(rt, doc)
+        meters.open_storage_meter(rt, "volume", doc)
     if previous == "detaching" and state == "available":
         doc = dict(doc, instance_id=None)
-    if state == GONE:
-        meters.close_meter(rt, doc["id"])
     return doc
 
 
@@ -69,6 +53,8 @@ SPEC = transitions.Spec(
     table=VOLUMES,
     event_fields=("region", "size_gb", "instance_id"),
     on_change=_on_change,
+    view=volume_view,
+    filters=("status", "region", "instance_id", "name"),
 )
 
 
@@ -104,19 +90,9 @@ def create_volume(rt: Runtime, account_id: str, body: dict[str, Any]) -> Doc:
     )
 
 
-def get_volume(rt: Runtime, account_id: str, volume_id: str, field: str = "id") -> Doc:
-    return transitions.load(rt, SPEC, account_id, volume_id, field)
-
-
-def read_volume(rt: Runtime, account_id: str, volume_id: str) -> Doc:
-    return transitions.note_read(rt, SPEC, get_volume(rt, account_id, volume_id))
-
-
-FILTERS = ("status", "region", "instance_id", "name")
-
-
-def list_volumes(rt: Runtime, account_id: str, query: dict[str, Any]) -> Page:
-    return page_of(rt.store.find(VOLUMES, account_id), query, filters=FILTERS, view=volume_view)
+get_volume = SPEC.get
+read_volume = SPEC.read
+list_volumes = SPEC.page
 
 
 def _instance_for_attach(rt: Runtime, account_id: str, instance_id: str, volume: Doc) -> Doc:
@@ -185,7 +161,9 @@ def resize_volume(rt: Runtime, account_id: str, volume_id: str, size_gb: int) ->
     quotas.check_quota(rt, account_id, "storage_gb", size_gb - int(doc["size_gb"]))
     new = dict(doc, size_gb=size_gb, updated_at=rt.timestamp())
     rt.store.put(VOLUMES, new)
-    _open_meter(rt, new)  # closes the meter at the old size and opens one at the new size
+    meters.open_storage_meter(
+        rt, "volume", new
+    )  # closes the meter at the old size and opens one at the new size
     data = dict(SPEC.event_data(new, doc["status"]), previous_size_gb=doc["size_gb"])
     emit(rt, account_id, "volume.resized", data)
     return new

@@ -13,7 +13,6 @@ from typing import Any
 
 from lambda_emulator.core.lifecycle import VPN
 from lambda_emulator.core.network import VPN_ENDPOINT_POOL, pick_address
-from lambda_emulator.core.pagination import Page, page_of
 from lambda_emulator.engine import transitions
 from lambda_emulator.engine.quotas import check_quota
 from lambda_emulator.engine.views import PublicView
@@ -50,7 +49,12 @@ def _on_change(rt: Runtime, doc: Doc, previous: str | None) -> Doc:
 
 
 SPEC = transitions.Spec(
-    lifecycle=VPN, table=VPNS, event_fields=("region", "cidr", "endpoint"), on_change=_on_change
+    lifecycle=VPN,
+    table=VPNS,
+    event_fields=("region", "cidr", "endpoint"),
+    on_change=_on_change,
+    view=vpn_view,
+    filters=("status", "region", "name"),
 )
 
 
@@ -115,19 +119,9 @@ def create_vpn(rt: Runtime, account_id: str, body: dict[str, Any]) -> Doc:
     return transitions.create(rt, SPEC, doc)
 
 
-def get_vpn(rt: Runtime, account_id: str, vpn_id: str) -> Doc:
-    return transitions.load(rt, SPEC, account_id, vpn_id)
-
-
-def read_vpn(rt: Runtime, account_id: str, vpn_id: str) -> Doc:
-    return transitions.note_read(rt, SPEC, get_vpn(rt, account_id, vpn_id))
-
-
-FILTERS = ("status", "region", "name")
-
-
-def list_vpns(rt: Runtime, account_id: str, query: dict[str, Any]) -> Page:
-    return page_of(rt.store.find(VPNS, account_id), query, filters=FILTERS, view=vpn_view)
+get_vpn = SPEC.get
+read_vpn = SPEC.read
+list_vpns = SPEC.page
 
 
 def delete_vpn(rt: Runtime, account_id: str, vpn_id: str) -> Doc:
