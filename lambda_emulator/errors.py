@@ -54,6 +54,19 @@ class ApiError(Exception):
     code: ClassVar[str] = "server_error"
     description: ClassVar[str] = "Internal server error"
 
+    def __init_subclass__(
+        cls, *, code: str | None = None, status: int | None = None, **kwargs: Any
+    ) -> None:
+        """A subclass states its wire ``code`` and ``status`` (unless its parent's) in its
+        header, and its docstring is its default message, so each error reads as one entry."""
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
+        if status is not None:
+            cls.status = status
+        if cls.__doc__:
+            cls.description = cls.__doc__
+
     def __init__(
         self,
         message: str | None = None,
@@ -78,86 +91,60 @@ class ApiError(Exception):
         return body
 
 
-class InvalidRequest(ApiError):
-    status = 400
-    code = "invalid_request"
-    description = "Malformed request"
+class InvalidRequest(ApiError, status=400, code="invalid_request"):
+    """Malformed request"""
 
 
-class AuthenticationFailed(ApiError):
-    status = 401
-    code = "authentication_failed"
-    description = "Invalid API key"
+class AuthenticationFailed(ApiError, status=401, code="authentication_failed"):
+    """Invalid API key"""
 
 
-class Forbidden(ApiError):
-    status = 403
-    code = "forbidden"
-    description = "Insufficient permissions"
+class Forbidden(ApiError, status=403, code="forbidden"):
+    """Insufficient permissions"""
 
 
-class QuotaExceeded(Forbidden):
-    code = "quota_exceeded"
-    description = "The account's plan quota would be exceeded"
+class QuotaExceeded(Forbidden, code="quota_exceeded"):
+    """The account's plan quota would be exceeded"""
 
 
-class NotFound(ApiError):
-    status = 404
-    code = "not_found"
-    description = "Resource not found"
+class NotFound(ApiError, status=404, code="not_found"):
+    """Resource not found"""
 
 
-class MethodNotAllowed(ApiError):
-    status = 405
-    code = "method_not_allowed"
-    description = "Method not allowed on this path"
+class MethodNotAllowed(ApiError, status=405, code="method_not_allowed"):
+    """Method not allowed on this path"""
 
 
-class Conflict(ApiError):
-    status = 409
-    code = "conflict"
-    description = "The action conflicts with the resource's current state"
+class Conflict(ApiError, status=409, code="conflict"):
+    """The action conflicts with the resource's current state"""
 
 
-class IdempotencyKeyInUse(Conflict):
-    code = "idempotency_key_in_use"
-    description = "A request with this Idempotency-Key is still being processed"
+class IdempotencyKeyInUse(Conflict, code="idempotency_key_in_use"):
+    """A request with this Idempotency-Key is still being processed"""
 
 
-class PayloadTooLarge(ApiError):
-    status = 413
-    code = "payload_too_large"
-    description = "Request body too large"
+class PayloadTooLarge(ApiError, status=413, code="payload_too_large"):
+    """Request body too large"""
 
 
-class UnsupportedMediaType(ApiError):
-    status = 415
-    code = "unsupported_media_type"
-    description = "Request body must be JSON"
+class UnsupportedMediaType(ApiError, status=415, code="unsupported_media_type"):
+    """Request body must be JSON"""
 
 
-class IdempotencyKeyReused(ApiError):
-    status = 422
-    code = "idempotency_key_reused"
-    description = "The Idempotency-Key was already used with a different request"
+class IdempotencyKeyReused(ApiError, status=422, code="idempotency_key_reused"):
+    """The Idempotency-Key was already used with a different request"""
 
 
-class RateLimitExceeded(ApiError):
-    status = 429
-    code = "rate_limit_exceeded"
-    description = "Too many requests"
+class RateLimitExceeded(ApiError, status=429, code="rate_limit_exceeded"):
+    """Too many requests"""
 
 
-class ServerError(ApiError):
-    status = 500
-    code = "server_error"
-    description = "Internal server error"
+class ServerError(ApiError, status=500, code="server_error"):
+    """Internal server error"""
 
 
-class ServiceUnavailable(ApiError):
-    status = 503
-    code = "service_unavailable"
-    description = "Temporary unavailability"
+class ServiceUnavailable(ApiError, status=503, code="service_unavailable"):
+    """Temporary unavailability"""
 
 
 def _catalogue() -> dict[str, type[ApiError]]:
@@ -175,7 +162,7 @@ ERROR_CATALOGUE: dict[str, type[ApiError]] = _catalogue()
 
 
 def error_for_code(code: str) -> type[ApiError]:
-    """The class for a wire code (fault injection names errors by code)."""
+    """The class for a wire code (fault injection names errors by code)"""
     try:
         return ERROR_CATALOGUE[code]
     except KeyError:

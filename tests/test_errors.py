@@ -56,3 +56,14 @@ def test_the_configuration_table_is_generated_from_the_settings() -> None:
     from lambda_emulator.settings import markdown_table
 
     assert markdown_table() in (ROOT / "docs" / "configuration.md").read_text()
+
+
+def test_an_error_declares_its_code_status_and_default_message_in_its_header() -> None:
+    from lambda_emulator.errors import Conflict, IdempotencyKeyInUse, NotFound
+
+    assert (NotFound.status, NotFound.code) == (404, "not_found")
+    assert NotFound().message == "Resource not found"
+    # a child keeps its parent's status unless it names one, and has its own message
+    assert IdempotencyKeyInUse.status == Conflict.status == 409
+    assert IdempotencyKeyInUse().message != Conflict().message
+    assert ApiError().message == "Internal server error"  # the base's docstring is no message
