@@ -18,9 +18,27 @@ __all__ = ["TlsFiles", "default_tls_dir", "ensure_certificates"]
 
 @dataclass(frozen=True)
 class TlsFiles:
-    ca: Path
-    cert: Path
-    key: Path
+    """The files of one TLS folder. Their names are fixed, so that the folder alone is what a
+    user passes (``--tls-dir``) and what a client's CA bundle path is built from."""
+
+    folder: Path
+
+    @property
+    def ca(self) -> Path:
+        return self.folder / "ca.pem"
+
+    @property
+    def cert(self) -> Path:
+        return self.folder / "server.pem"
+
+    @property
+    def key(self) -> Path:
+        return self.folder / "server-key.pem"
+
+    @property
+    def names(self) -> Path:
+        """The host names the certificate was issued for, to know when to issue it again."""
+        return self.folder / "names.txt"
 
 
 def default_tls_dir() -> Path:
@@ -50,12 +68,10 @@ def ensure_certificates(folder: Path | None, host: str) -> TlsFiles:
 
 
 def _ensure(root: Path, names: list[str]) -> TlsFiles:
-    files = TlsFiles(ca=root / "ca.pem", cert=root / "server.pem", key=root / "server-key.pem")
-    marker = root / "names.txt"
+    files = TlsFiles(root)
     if (
-        all(p.exists() for p in (files.ca, files.cert, files.key))
-        and marker.exists()
-        and marker.read_text().split() == names
+        all(p.exists() for p in (files.ca, files.cert, files.key, files.names))
+        and files.names.read_text().split() == names
     ):
         return files
     import trustme
@@ -68,7 +84,7 @@ def _ensure(root: Path, names: list[str]) -> TlsFiles:
         extra.write_to_path(str(files.cert), append=True)
     cert.private_key_pem.write_to_path(str(files.key))
     os.chmod(files.key, 0o600)
-    marker.write_text(" ".join(names))
+    files.names.write_text(" ".join(names))
     return files
 
 
