@@ -62,13 +62,31 @@ class JournalMiddleware:
         )
         started = time.perf_counter()
         receive = await self._capturing(scope, receive, entry)
+        recorded = False
+
+        def record() -> None:
+            nonlocal recorded
+            if recorded:
+                return
+            recorded = True
+            entry.duration_ms = (time.perf_counter() - started) * 1000
+            entry.account_id = state.get("account_id") or None
+            entry.fault_id = state.get("fault_id")
+            entry.failure = state.get("failure")
+            world.traffic.journal.add(entry)
 
         async def send_and_capture(message: Message) -> None:
             if message["type"] == "http.response.start":
                 entry.status = message["status"]
                 entry.response_headers = list(message.get("headers", []))
-            elif message["type"] == "http.response.body" and not entry.response_truncated:
-                entry.response_truncated = _keep(entry.response_body, message.get("body", b""))
+            elif message["type"] == "http.response.body":
+                if not entry.response_truncated:
+                    entry.response_truncated = _keep(entry.response_body, message.get("body", b""))
+                if not message.get("more_body", False):
+                    # Recorded before the last byte leaves: a client that reads the journal as
+                    # soon as it has its answer finds the request there, and a reset that
+                    # follows the answer is never overtaken by the entry of what came before.
+                    record()
             await send(message)
 
         try:
@@ -77,11 +95,7 @@ class JournalMiddleware:
             entry.status = entry.status or 500
             raise
         finally:
-            entry.duration_ms = (time.perf_counter() - started) * 1000
-            entry.account_id = state.get("account_id") or None
-            entry.fault_id = state.get("fault_id")
-            entry.failure = state.get("failure")
-            world.traffic.journal.add(entry)
+            record()
 
     async def _capturing(self, scope: Scope, receive: Receive, entry: Entry) -> Receive:
         """A ``receive`` that copies the body into ``entry``.

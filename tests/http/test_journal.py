@@ -172,3 +172,17 @@ def test_large_bodies_are_cut_off_in_the_journal(
     assert isinstance(entry["request_body"], str)
     assert entry["request_body"].endswith("[truncated at 65536 bytes]")
     assert len(entry["request_body"]) < 70_000
+
+
+def test_a_request_is_in_the_journal_before_its_answer_is_complete(
+    lambda_emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    # The entry is added before the last byte is sent, so a test that asserts on the journal
+    # as soon as it has its answer never races the server (nor does the fixture's reset).
+    with client.stream("GET", "/v1/account") as response:
+        assert response.status_code == 200
+        for chunk in response.iter_raw():
+            assert chunk
+            break
+        [entry] = lambda_emulator.requests(path="/v1/account")
+    assert entry["status"] == 200 and entry["request_id"] == response.headers["x-request-id"]
