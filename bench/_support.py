@@ -29,7 +29,14 @@ def free_port() -> int:
 
 
 def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("LAMBDA_EMULATOR_")}
+    """The environment without our own settings, and with bytecode caching on: an installed
+    package has its ``.pyc`` files, so a benchmark that compiled every module on each start
+    (``PYTHONDONTWRITEBYTECODE`` is set on some machines) would time what no user pays."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("LAMBDA_EMULATOR_") and k != "PYTHONDONTWRITEBYTECODE"
+    }
 
 
 def start(argv: Sequence[str]) -> subprocess.Popen[bytes]:
