@@ -51,12 +51,16 @@ class Lifecycle:
     initial: str
     #: action → {from state: to state}.
     actions: Mapping[str, Mapping[str, str]]
-    #: transitional state → settled state it reaches when its duration is over.
-    settles: Mapping[str, str]
-    #: transitional state → the event name (past tense) emitted when it settles.
-    settled_events: Mapping[str, str]
+    #: transitional state → (the settled state it reaches when its duration is over, the
+    #: event name, in the past tense, emitted then): one row says all a transition does.
+    transitional: Mapping[str, tuple[str, str]]
     #: in-place action → the event name emitted when it is applied.
     action_events: Mapping[str, str]
+
+    @property
+    def settles(self) -> dict[str, str]:
+        """transitional state → the settled state it reaches."""
+        return {state: into for state, (into, _) in self.transitional.items()}
 
     @property
     def states(self) -> list[str]:
@@ -81,20 +85,22 @@ class Lifecycle:
         return moves[state]
 
     def is_transitional(self, state: str) -> bool:
-        return state in self.settles
+        return state in self.transitional
 
     def settles_to(self, state: str) -> str | None:
-        return self.settles.get(state)
+        into = self.transitional.get(state)
+        return into[0] if into else None
 
     def event_for(self, previous: str | None, state: str) -> str:
         """The event a move from ``previous`` to ``state`` emits."""
-        if previous is not None and previous in self.settles and self.settles[previous] == state:
-            return f"{self.resource}.{self.settled_events[previous]}"
+        settling = self.transitional.get(previous) if previous is not None else None
+        if settling is not None and settling[0] == state:
+            return f"{self.resource}.{settling[1]}"
         return f"{self.resource}.{state}"
 
     def event_names(self) -> list[str]:
-        names = [f"{self.resource}.{s}" for s in self.settles]
-        names += [f"{self.resource}.{e}" for e in self.settled_events.values()]
+        names = [f"{self.resource}.{s}" for s in self.transitional]
+        names += [f"{self.resource}.{event}" for _, event in self.transitional.values()]
         names += [f"{self.resource}.{e}" for e in self.action_events.values()]
         return list(dict.fromkeys(names))
 
@@ -129,21 +135,13 @@ INSTANCE = Lifecycle(
             for s in ("pending", "running", "stopped", "starting", "stopping", "restarting")
         },
     },
-    settles={
-        "pending": "running",
-        "starting": "running",
-        "stopping": "stopped",
-        "restarting": "running",
-        "resizing": "stopped",
-        "deleting": GONE,
-    },
-    settled_events={
-        "pending": "created",
-        "starting": "started",
-        "stopping": "stopped",
-        "restarting": "restarted",
-        "resizing": "resized",
-        "deleting": "deleted",
+    transitional={
+        "pending": ("running", "created"),
+        "starting": ("running", "started"),
+        "stopping": ("stopped", "stopped"),
+        "restarting": ("running", "restarted"),
+        "resizing": ("stopped", "resized"),
+        "deleting": (GONE, "deleted"),
     },
     action_events={"update": "updated"},
 )
@@ -158,17 +156,11 @@ VOLUME = Lifecycle(
         "snapshot": {"available": "available", "in-use": "in-use"},
         "delete": {"available": "deleting"},
     },
-    settles={
-        "creating": "available",
-        "attaching": "in-use",
-        "detaching": "available",
-        "deleting": GONE,
-    },
-    settled_events={
-        "creating": "created",
-        "attaching": "attached",
-        "detaching": "detached",
-        "deleting": "deleted",
+    transitional={
+        "creating": ("available", "created"),
+        "attaching": ("in-use", "attached"),
+        "detaching": ("available", "detached"),
+        "deleting": (GONE, "deleted"),
     },
     action_events={"resize": "resized"},
 )
@@ -180,8 +172,7 @@ SNAPSHOT = Lifecycle(
         "restore": {"completed": "completed"},
         "delete": {"pending": "deleting", "completed": "deleting"},
     },
-    settles={"pending": "completed", "deleting": GONE},
-    settled_events={"pending": "completed", "deleting": "deleted"},
+    transitional={"pending": ("completed", "completed"), "deleting": (GONE, "deleted")},
     action_events={"restore": "restored"},
 )
 
@@ -189,8 +180,7 @@ VPN = Lifecycle(
     resource="vpn",
     initial="pending",
     actions={"delete": {"pending": "deleting", "active": "deleting"}},
-    settles={"pending": "active", "deleting": GONE},
-    settled_events={"pending": "active", "deleting": "deleted"},
+    transitional={"pending": ("active", "active"), "deleting": (GONE, "deleted")},
     action_events={},
 )
 
