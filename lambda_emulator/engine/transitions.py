@@ -99,7 +99,7 @@ class Spec(Kind):
     """How the transition engine handles one kind of resource.
 
     What a change means for *other* resources (an instance's volumes detach when it is
-    deleted) is not here: those resources react to its events, wired in ``app.py``.
+    deleted) is not here: those resources react to its events, wired in ``sandboxes/assembly.py``.
     """
 
     #: What an event of this kind carries besides the resource's id, name and states.
