@@ -168,7 +168,8 @@ class OperationFamily:
         ``listVolumes``, ``getVolume``, ``updateVolume``, ``deleteVolume``, summarised
         "Create Volume"..., with the schemas ``VolumeCreate``, ``VolumeListQuery``,
         ``VolumeUpdate`` and ``Volume`` in ``schemas``. ``title`` is the noun as a summary
-        spells it when splitting ``noun`` gets it wrong (``VPN``, not ``Vpn``)."""
+        spells it when splitting ``noun`` gets it wrong (``VPN``, not ``Vpn``). ``page`` is the
+        list's service: it returns the page as it is shown."""
         shown, item, one = title or _words(noun), f"{path}/{{id}}", schemas + noun
         rows: list[tuple[str, str, str, str, Handler | None, dict[str, Any]]] = [
             ("POST", path, f"create{noun}", f"Create {shown}",
