@@ -164,6 +164,7 @@ def test_unusable_state_file_is_a_clear_error_and_left_alone(tmp_path: Path) -> 
     corrupt.write_text("{not json")
     result = run("serve", "--port", "0", "--state-file", str(corrupt))
     assert result.returncode == 2
+    assert f"--state-file {corrupt}:" in result.stderr  # the flag is named
     assert f"{corrupt} is not a readable state file" in result.stderr
     assert "Traceback" not in result.stderr
     assert corrupt.read_text() == "{not json"

@@ -143,14 +143,6 @@ def test_bad_fixtures_json_exits_2_naming_the_flag(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_corrupt_state_file_exits_2_naming_the_flag(tmp_path: Path) -> None:
-    state = tmp_path / "state.json"
-    state.write_text("[1, 2")
-    result = run("serve", "--port", "0", "--state-file", str(state))
-    assert result.returncode == 2
-    assert f"--state-file {state}:" in result.stderr
-
-
 def test_read_only_state_directory_exits_2_naming_the_flag_not_the_log(tmp_path: Path) -> None:
     if os.geteuid() == 0:
         # root writes through a mode-0555 folder; sysfs refuses new files even to root

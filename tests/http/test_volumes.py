@@ -9,7 +9,12 @@ import pytest
 from lambda_emulator.runtime import Runtime
 from lambda_emulator.testing.pytest_plugin import EmulatorHandle
 from tests.support.envelope import err, ok
-from tests.support.events import assert_events_match_catalogue, event_types, meters_of
+from tests.support.events import (
+    VOLUME_ATTACH_DETACH_EVENTS,
+    assert_events_match_catalogue,
+    event_types,
+    meters_of,
+)
 from tests.support.resources import SETTLE, available_volume, create_instance, running_instance
 
 
@@ -70,14 +75,7 @@ def test_attach_detach_lifecycle(
     lambda_emulator.advance(5)
     detached = ok(client.get(url))
     assert (detached["status"], detached["instance_id"]) == ("available", None)
-    assert event_types(runtime, prefix="volume.") == [
-        "volume.creating",
-        "volume.created",
-        "volume.attaching",
-        "volume.attached",
-        "volume.detaching",
-        "volume.detached",
-    ]
+    assert event_types(runtime, prefix="volume.") == VOLUME_ATTACH_DETACH_EVENTS
     assert_events_match_catalogue(runtime)
 
 

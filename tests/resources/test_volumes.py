@@ -8,7 +8,7 @@ import pytest
 from lambda_emulator.errors import Conflict, InvalidRequest, NotFound, QuotaExceeded
 from lambda_emulator.resources import accounts, instances, volumes
 from lambda_emulator.runtime import Runtime
-from tests.support.events import event_types
+from tests.support.events import VOLUME_ATTACH_DETACH_EVENTS, event_types
 from tests.support.runtime import INSTANCE, SETTLE, VOLUME, call, default_account, new_account
 
 
@@ -42,14 +42,7 @@ def test_attach_and_detach_take_five_clock_seconds_each(rt: Runtime) -> None:
     rt.advance(5)
     detached = _volume(rt, me, volume_id)
     assert (detached["status"], detached["instance_id"]) == ("available", None)
-    assert event_types(rt, prefix="volume.") == [
-        "volume.creating",
-        "volume.created",
-        "volume.attaching",
-        "volume.attached",
-        "volume.detaching",
-        "volume.detached",
-    ]
+    assert event_types(rt, prefix="volume.") == VOLUME_ATTACH_DETACH_EVENTS
 
 
 def test_an_attached_volume_is_not_attached_again_nor_deleted(rt: Runtime) -> None:

@@ -25,6 +25,18 @@ def event_types(rt: Runtime, *, prefix: str = "", resource_id: str | None = None
     ]
 
 
+#: A volume's events from its creation through one attach and detach, in order: the same
+#: whether the service is called in process or over HTTP.
+VOLUME_ATTACH_DETACH_EVENTS = [
+    "volume.creating",
+    "volume.created",
+    "volume.attaching",
+    "volume.attached",
+    "volume.detaching",
+    "volume.detached",
+]
+
+
 def meters_of(rt: Runtime, resource_id: str) -> list[dict[str, Any]]:
     found = [m for m in rt.store.all("meters") if m["resource_id"] == resource_id]
     return sorted(found, key=lambda m: (m["started_at"], m["id"]))
