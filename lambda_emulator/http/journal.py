@@ -60,6 +60,10 @@ class JournalMiddleware:
             query=scope.get("query_string", b""),
             headers=list(scope["headers"]),
         )
+        # The journal in force when the request arrived: a reset while it is in flight starts a
+        # new journal, and its entry (late, with a request id the new journal will give again)
+        # belongs to the one the reset threw away.
+        journal = world.traffic.journal
         started = time.perf_counter()
         receive = await self._capturing(scope, receive, entry)
         recorded = False
@@ -73,7 +77,7 @@ class JournalMiddleware:
             entry.account_id = state.get("account_id") or None
             entry.fault_id = state.get("fault_id")
             entry.failure = state.get("failure")
-            world.traffic.journal.add(entry)
+            journal.add(entry)
 
         async def send_and_capture(message: Message) -> None:
             if message["type"] == "http.response.start":

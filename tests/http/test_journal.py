@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
+import time
 from collections.abc import Callable
 
 import httpx
@@ -186,3 +188,21 @@ def test_a_request_is_in_the_journal_before_its_answer_is_complete(
             break
         [entry] = lambda_emulator.requests(path="/v1/account")
     assert entry["status"] == 200 and entry["request_id"] == response.headers["x-request-id"]
+
+
+def test_a_request_in_flight_across_a_reset_is_not_in_the_new_journal(
+    lambda_emulator: EmulatorHandle, client: httpx.Client
+) -> None:
+    # A test's slow request can still be running when the next test's reset comes; its entry
+    # must not turn up in that test's journal (request ids start again after a reset).
+    fault = lambda_emulator.inject_fault("/v1/account", latency_ms=1000, count=1)
+    finished: list[httpx.Response] = []
+    worker = threading.Thread(target=lambda: finished.append(client.get("/v1/account")))
+    worker.start()
+    deadline = time.monotonic() + 10
+    while lambda_emulator.control("GET", f"faults/{fault['id']}")["fired"] == 0:
+        assert time.monotonic() < deadline, "the request never reached the emulator"
+    lambda_emulator.reset()
+    worker.join(10)
+    assert finished and finished[0].status_code == 200
+    assert lambda_emulator.requests() == []
