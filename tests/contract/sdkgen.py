@@ -98,16 +98,15 @@ def node_bin() -> Path:
             f"(found {version.stdout.strip() or 'none'}): @hey-api/openapi-ts requires it."
         )
     lock = (TOOLS / "package-lock.json").read_bytes()
-    folder = CACHE / f"sdkgen-npm-{digest((TOOLS / 'package.json').read_bytes(), lock)}"
-    with locked():
-        if not (folder / ".complete").exists():
-            _fresh(folder)
-            for name in ("package.json", "package-lock.json"):
-                shutil.copy(TOOLS / name, folder / name)
-            done = run(["npm", "ci", "--no-audit", "--no-fund"], folder, timeout=600)
-            assert done.returncode == 0, done.stdout + done.stderr
-            (folder / ".complete").touch()
-    return folder / "node_modules" / ".bin"
+
+    def install(folder: Path) -> None:
+        for name in ("package.json", "package-lock.json"):
+            shutil.copy(TOOLS / name, folder / name)
+        done = run(["npm", "ci", "--no-audit", "--no-fund"], folder, timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    key = f"sdkgen-npm-{digest((TOOLS / 'package.json').read_bytes(), lock)}"
+    return built_once(key, install) / "node_modules" / ".bin"
 
 
 def _generator_version() -> bytes:
@@ -118,33 +117,15 @@ def _generator_version() -> bytes:
 
 def python_client(document: bytes, package: str) -> tuple[Path, str]:
     """(folder to put on sys.path, the generator's output) for ``document`` as ``package``."""
-    folder = CACHE / f"py-{package}-{digest(document, _generator_version())}"
-    with locked():
-        if not (folder / ".complete").exists():
-            _fresh(folder)
-            (folder / "openapi.json").write_bytes(document)
-            done = run(
-                [
-                    str(BIN / PYTHON_GENERATOR),
-                    "generate",
-                    "--path",
-                    "openapi.json",
-                    "--output-path",
-                    package,
-                    "--meta",
-                    "none",
-                ],
-                folder,
-            )
-            (folder / "generate.log").write_text(done.stdout + done.stderr)
-            assert done.returncode == 0, done.stdout + done.stderr
-            (folder / ".complete").touch()
-    return folder, (folder / "generate.log").read_text()
+    argv = [str(BIN / PYTHON_GENERATOR), "generate", "--path", "openapi.json",
+            "--output-path", package, "--meta", "none"]  # fmt: skip
+    return _generated(f"py-{package}-{digest(document, _generator_version())}", document, argv)
 
 
 def built_once(key: str, build: Callable[[Path], None]) -> Path:
     """``.cache/<key>``, made by ``build`` unless an earlier run completed it (a failed build
-    leaves no marker, so it runs again next time). For the slow ``tsc`` compilations."""
+    leaves no marker, so it runs again next time): the npm install, the generated clients and
+    the ``tsc`` builds."""
     folder = CACHE / key
     with locked():
         if not (folder / ".complete").exists():
@@ -158,26 +139,22 @@ def typescript_client(document: bytes, name: str) -> tuple[Path, str]:
     """(folder holding the generated ``client/``, the generator's output) for ``document``."""
     tools = node_bin()
     lock = (TOOLS / "package-lock.json").read_bytes()
-    folder = CACHE / f"ts-{name}-{digest(document, lock)}"
-    with locked():
-        if not (folder / ".complete").exists():
-            _fresh(folder)
-            (folder / "openapi.json").write_bytes(document)
-            done = run(
-                [
-                    str(tools / "openapi-ts"),
-                    "--input",
-                    "openapi.json",
-                    "--output",
-                    "client",
-                    "--client",
-                    "@hey-api/client-fetch",
-                ],
-                folder,
-            )
-            (folder / "generate.log").write_text(done.stdout + done.stderr)
-            assert done.returncode == 0, done.stdout + done.stderr
-            (folder / ".complete").touch()
+    argv = [str(tools / "openapi-ts"), "--input", "openapi.json", "--output", "client",
+            "--client", "@hey-api/client-fetch"]  # fmt: skip
+    return _generated(f"ts-{name}-{digest(document, lock)}", document, argv)
+
+
+def _generated(key: str, document: bytes, argv: list[str]) -> tuple[Path, str]:
+    """(``.cache/<key>``, the generator's output): ``argv`` run once there on ``document``,
+    saved beside it as ``openapi.json``."""
+
+    def generate(folder: Path) -> None:
+        (folder / "openapi.json").write_bytes(document)
+        done = run(argv, folder)
+        (folder / "generate.log").write_text(done.stdout + done.stderr)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    folder = built_once(key, generate)
     return folder, (folder / "generate.log").read_text()
 
 
